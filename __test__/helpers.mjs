@@ -1,0 +1,57 @@
+// Shared by the Node test suites: the independent reference (node:crypto) and small helpers.
+import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+
+/** The user hash as Atlas's documented helper computes it. */
+export function referenceHash(secret, id) {
+  return createHmac('sha256', secret).update(String(id)).digest('hex')
+}
+
+/** Atlas's documented Next.js helper, verbatim but for the types. */
+export function documentedHelper(user) {
+  if (!user) return {}
+  const hmac = createHmac('sha256', process.env.ATLAS_SECRET || '')
+  hmac.update(user.id)
+  return { userId: user.id, name: user.name, email: user.email, userHash: hmac.digest('hex') }
+}
+
+/** The node:crypto vectors of __test__/fixtures/vectors.json. */
+export const vectors = JSON.parse(readFileSync(new URL('./fixtures/vectors.json', import.meta.url), 'utf8'))
+
+/**
+ * Runs `fn` with `process.env.ATLAS_SECRET` set to `value` (unset for `undefined`), then
+ * restores it: after `fn` returns, or after its promise settles.
+ */
+export function withSecret(value, fn) {
+  const saved = process.env.ATLAS_SECRET
+  const restore = () => {
+    if (saved === undefined) delete process.env.ATLAS_SECRET
+    else process.env.ATLAS_SECRET = saved
+  }
+  if (value === undefined) delete process.env.ATLAS_SECRET
+  else process.env.ATLAS_SECRET = value
+  let result
+  try {
+    result = fn()
+  } catch (error) {
+    restore()
+    throw error
+  }
+  if (typeof result?.then === 'function') return result.finally(restore)
+  restore()
+  return result
+}
+
+/** Asserts that `fn` throws an error of exactly `ErrorClass` with `code` and a message matching `message`. */
+export function assertAtlasError(fn, ErrorClass, code, message) {
+  let thrown
+  assert.throws(fn, (error) => {
+    thrown = error
+    return true
+  })
+  assert.equal(Object.getPrototypeOf(thrown), ErrorClass.prototype, `expected a ${ErrorClass.name}, got ${thrown?.constructor?.name}`)
+  assert.equal(thrown.code, code)
+  assert.match(thrown.message, message)
+  return thrown
+}

@@ -1,0 +1,59 @@
+//! The Rust core against user hashes computed by node:crypto (`__test__/fixtures/vectors.json`,
+//! written by `scripts/make-vectors.mjs`): ASCII, accented, CJK, emoji, lone-surrogate,
+//! NUL, 1000-character and numeric ids, with secrets of 1, 64, 65 and 200 bytes.
+use atlas_user_hash::user_hash::{KeyCache, UserHasher};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Vector {
+  name: String,
+  id_utf8_hex: String,
+  secret_utf8_hex: String,
+  user_hash: String,
+}
+
+fn vectors() -> Vec<Vector> {
+  let path = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/__test__/fixtures/vectors.json"
+  );
+  let vectors: Vec<Vector> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+  assert!(vectors.len() >= 50, "the fixture lost its vectors");
+  vectors
+}
+
+#[test]
+fn hashes_match_node_crypto() {
+  for v in vectors() {
+    let hasher = UserHasher::new(&hex::decode(&v.secret_utf8_hex).unwrap());
+    let id = hex::decode(&v.id_utf8_hex).unwrap();
+    assert_eq!(
+      std::str::from_utf8(&hasher.hash_hex(&id)).unwrap(),
+      v.user_hash,
+      "{}",
+      v.name
+    );
+    assert!(hasher.verify_hex(&id, v.user_hash.as_bytes()), "{}", v.name);
+    assert!(
+      hasher.verify_hex(&id, v.user_hash.to_uppercase().as_bytes()),
+      "{}",
+      v.name
+    );
+  }
+}
+
+#[test]
+fn cached_hashers_match_node_crypto_when_secrets_alternate() {
+  let mut cache = KeyCache::default();
+  for v in vectors().iter().chain(vectors().iter().rev()) {
+    let hasher = cache.hasher(&hex::decode(&v.secret_utf8_hex).unwrap());
+    let id = hex::decode(&v.id_utf8_hex).unwrap();
+    assert_eq!(
+      std::str::from_utf8(&hasher.hash_hex(&id)).unwrap(),
+      v.user_hash,
+      "{}",
+      v.name
+    );
+  }
+}
