@@ -837,7 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.nativeEnvHas = nativeBinding.nativeEnvHas
 module.exports.SecretOrigin = nativeBinding.SecretOrigin
-module.exports.userHashFromEnv = nativeBinding.userHashFromEnv
 module.exports.userHashWithSecret = nativeBinding.userHashWithSecret
 module.exports.verifyUserHashFromEnv = nativeBinding.verifyUserHashFromEnv
 module.exports.verifyUserHashWithSecret = nativeBinding.verifyUserHashWithSecret

@@ -10,6 +10,7 @@ use crate::user_hash::{
 };
 
 /// The environment variable that holds the secret.
+#[cfg(not(unix))]
 const SECRET_VAR: &str = "ATLAS_SECRET";
 
 /// A binding result whose error carries its stable `code` as the JavaScript `code`.
@@ -32,18 +33,6 @@ pub enum Secret<'a> {
 }
 
 impl<'a> Secret<'a> {
-  /// `ATLAS_SECRET` from the native environment. Bytes that are not UTF-8 are decoded the
-  /// way Node decodes them for `process.env` (invalid sequences become U+FFFD).
-  pub fn from_native_env() -> Secret<'static> {
-    match std::env::var_os(SECRET_VAR) {
-      Some(value) => Secret::Text(
-        Cow::Owned(value.to_string_lossy().into_owned()),
-        SecretSource::Env,
-      ),
-      None => Secret::Missing(SecretSource::Env),
-    }
-  }
-
   /// A secret passed from JavaScript.
   pub fn from_js(secret: Option<&'a Either<String, Uint8Array>>, origin: SecretOrigin) -> Self {
     let source = match origin {
@@ -67,6 +56,49 @@ impl<'a> Secret<'a> {
   }
 }
 
+/// Runs `use_secret` with `ATLAS_SECRET` from the native environment. Bytes that are not
+/// UTF-8 are decoded the way Node decodes them for `process.env` (invalid sequences become
+/// U+FFFD). On Unix the value is read in place with `getenv`: no allocation, no lock.
+pub fn with_native_env_secret<T>(use_secret: impl FnOnce(Secret<'_>) -> T) -> T {
+  #[cfg(unix)]
+  {
+    extern "C" {
+      fn getenv(name: *const std::ffi::c_char) -> *const std::ffi::c_char;
+    }
+    // SAFETY: the name is NUL-terminated. The returned pointer, if not null, is a
+    // NUL-terminated string in the environment that stays valid until the environment is
+    // changed. This runs on the JavaScript thread whose `process.env` is the native
+    // environment (index.js checks that), so Node cannot change it during this call; the
+    // borrow does not outlive `use_secret`. (A `SHARE_ENV` worker writing the environment
+    // concurrently is the documented exception, as it is for `std::env::var_os`, which
+    // takes a lock that Node's `setenv` does not.)
+    let value = unsafe { getenv(c"ATLAS_SECRET".as_ptr()) };
+    if value.is_null() {
+      return use_secret(Secret::Missing(SecretSource::Env));
+    }
+    // SAFETY: see above; `value` is non-null and NUL-terminated.
+    let bytes = unsafe { std::ffi::CStr::from_ptr(value) }.to_bytes();
+    use_secret(Secret::Text(
+      String::from_utf8_lossy(bytes),
+      SecretSource::Env,
+    ))
+  }
+  #[cfg(not(unix))]
+  {
+    // On Windows Node writes the environment with SetEnvironmentVariableW, which the C
+    // runtime's getenv does not see; std reads it with GetEnvironmentVariableW.
+    match std::env::var_os(SECRET_VAR) {
+      Some(value) => {
+        let text = value
+          .into_string()
+          .unwrap_or_else(|raw| raw.to_string_lossy().into_owned());
+        use_secret(Secret::Text(Cow::Owned(text), SecretSource::Env))
+      }
+      None => use_secret(Secret::Missing(SecretSource::Env)),
+    }
+  }
+}
+
 thread_local! {
   /// Keyed HMAC states of this thread (the main thread or one worker) for recent secrets.
   static KEYS: RefCell<KeyCache> = RefCell::default();
@@ -78,16 +110,14 @@ fn with_hasher<T>(secret: Secret<'_>, use_hasher: impl FnOnce(&UserHasher) -> T)
 }
 
 /// The user hash of `user_id` keyed with `secret`.
-pub fn hash_with(secret: Secret<'_>, user_id: &str) -> JsResult<HexString> {
-  with_hasher(secret, |hasher| {
-    HexString(hasher.hash_hex(user_id.as_bytes()))
-  })
+pub fn hash_with(secret: Secret<'_>, user_id: &[u8]) -> JsResult<HexString> {
+  with_hasher(secret, |hasher| HexString(hasher.hash_hex(user_id)))
 }
 
 /// Whether `user_hash` is the user hash of `user_id` keyed with `secret`.
-pub fn verify_with(secret: Secret<'_>, user_id: &str, user_hash: &str) -> JsResult<bool> {
+pub fn verify_with(secret: Secret<'_>, user_id: &[u8], user_hash: &str) -> JsResult<bool> {
   with_hasher(secret, |hasher| {
-    hasher.verify_hex(user_id.as_bytes(), user_hash.as_bytes())
+    hasher.verify_hex(user_id, user_hash.as_bytes())
   })
 }
 

@@ -1,0 +1,95 @@
+// npm run bench: the documented Atlas helper, pure-JS alternatives and atlas-user-hash, in
+// one process, interleaved round by round; prints ns/op (median of rounds), ops/s and the
+// speed-up over the documented helper, then cold-require time and binary size.
+//   npm run bench                 full run (about a minute)
+//   npm run bench -- --quick      a few short rounds: checks the benchmark still works
+import { execFileSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+
+import { competitors } from './competitors.mjs'
+
+const quick = process.argv.includes('--quick')
+const ROUNDS = quick ? 3 : Number(process.env.BENCH_ROUNDS ?? 15)
+const OPS = quick ? 2_000 : Number(process.env.BENCH_OPS ?? 200_000)
+const ASYNC_OPS = Math.max(1, Math.floor(OPS / 10))
+const repoRoot = fileURLToPath(new URL('..', import.meta.url))
+
+const secret = process.env.ATLAS_SECRET || 'benchmark-secret-0123456789abcdef'
+process.env.ATLAS_SECRET = secret
+const users = Array.from({ length: 1024 }, (_, i) => ({ id: `user_${100000 + i}`, name: `User ${i}`, email: `user${i}@example.com`, role: 'member' }))
+
+const entries = await Promise.all(competitors.map(async (c) => ({ ...c, fn: await c.make(secret), samples: [] })))
+await checkAllAgree(entries)
+
+let sink = 0
+for (let round = 0; round < ROUNDS; round++) {
+  for (const entry of entries) entry.samples.push(entry.async ? await timeAsync(entry) : timeSync(entry))
+}
+
+printTable(entries)
+printStartupAndSize()
+if (sink === 0.5) console.log(sink) // keeps the results alive
+
+function timeSync({ fn, kind }) {
+  const start = process.hrtime.bigint()
+  if (kind === 'object') for (let i = 0; i < OPS; i++) sink ^= fn(users[i & 1023]).userHash.charCodeAt(0)
+  else for (let i = 0; i < OPS; i++) sink ^= fn(users[i & 1023].id).charCodeAt(0)
+  return Number(process.hrtime.bigint() - start) / OPS
+}
+
+async function timeAsync({ fn }) {
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < ASYNC_OPS; i++) sink ^= (await fn(users[i & 1023])).userHash.charCodeAt(0)
+  return Number(process.hrtime.bigint() - start) / ASYNC_OPS
+}
+
+/** Every competitor must compute the same hashes, or the comparison means nothing. */
+async function checkAllAgree(list) {
+  for (const user of users.slice(0, 8)) {
+    const hashes = await Promise.all(list.map(async ({ fn, kind }) => (kind === 'object' ? (await fn(user)).userHash : fn(user.id))))
+    if (new Set(hashes).size !== 1) throw new Error(`competitors disagree for ${user.id}: ${hashes.join(' ')}`)
+  }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+function printTable(list) {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU'
+  console.log(`CPU: ${cpu} (${cpus().length} cores), Node ${process.version}, ${process.platform}-${process.arch}`)
+  console.log(`${ROUNDS} rounds x ${OPS} ops (${ASYNC_OPS} for async), interleaved; ns/op is the median of the rounds\n`)
+  for (const kind of ['object', 'hash']) {
+    const rows = list.filter((e) => e.kind === kind)
+    const base = median(rows.find((e) => e.baseline || e.hashBaseline).samples)
+    console.log(kind === 'object' ? '| user object (user → { userId, name, email, userHash }) | ns/op | ops/s | vs documented helper |' : '| user hash only (id → hex) | ns/op | ops/s | vs documented createHmac |')
+    console.log('|---|---:|---:|---:|')
+    for (const e of rows) {
+      const ns = median(e.samples)
+      console.log(`| ${e.name} | ${ns.toFixed(0)} | ${Math.round(1e9 / ns).toLocaleString('en-US')} | ${(base / ns).toFixed(2)}x |`)
+    }
+    console.log('')
+  }
+}
+
+function printStartupAndSize() {
+  // A fresh process per sample. The first require of any module also warms up Node's module
+  // loader, so that cost is measured apart (an empty module) and the package is timed both
+  // as the very first require and after the loader is warm.
+  const empty = fileURLToPath(new URL('./empty-module.cjs', import.meta.url))
+  const timeRequire = (warmFirst, target) =>
+    `${warmFirst ? `require(${JSON.stringify(empty)});` : ''} const t = process.hrtime.bigint(); require(${JSON.stringify(target)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6))`
+  const sample = (code) => median(Array.from({ length: quick ? 3 : 21 }, () => Number(execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' }))))
+  const loaderWarmUp = sample(timeRequire(false, empty))
+  const first = sample(timeRequire(false, repoRoot))
+  const warm = sample(timeRequire(true, repoRoot))
+  console.log(`cold require("atlas-user-hash") in a fresh process: ${warm.toFixed(2)} ms once Node's loader is warm; ${first.toFixed(2)} ms as the process's first require (an empty module's first require: ${loaderWarmUp.toFixed(2)} ms); medians of ${quick ? 3 : 21} processes`)
+  for (const file of readdirSync(repoRoot).filter((f) => f.endsWith('.node'))) {
+    const bytes = statSync(repoRoot + file).size
+    console.log(`binary ${file}: ${bytes.toLocaleString('en-US')} bytes (${(bytes / 1000).toFixed(0)} kB, stripped)`)
+  }
+}
