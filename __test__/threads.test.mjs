@@ -51,3 +51,27 @@ it('a worker sharing the environment (SHARE_ENV) hashes with the shared secret',
     assert.equal(createUserHash('x'), referenceHash('shared-rotated', 'x'))
   })
 })
+
+it('calls alternating among many secrets, in four threads at once, never get another secret\'s hash', async () => {
+  const alternating = new URL('./fixtures/alternate-secrets-worker.mjs', import.meta.url)
+  const run = (workerData) =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(alternating, { workerData })
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+  // More secrets than the per-thread cache holds, shared between threads and unique to each.
+  const shared = Array.from({ length: 9 }, (_, i) => `shared-secret-${i}`)
+  const runs = [0, 1, 2, 3].map((n) => run({ secrets: [...shared, `own-secret-${n}`], ids: Array.from({ length: 500 }, (_, i) => `t${n}-user-${i}`) }))
+  await withSecret('main-secret', async () => {
+    for (let i = 0; i < 500; i++) {
+      const secret = shared[(i * 7) % shared.length]
+      assert.equal(createUserHash(`main-${i}`, { secret }), referenceHash(secret, `main-${i}`))
+      assert.equal(createUserHash(`main-${i}`), referenceHash('main-secret', `main-${i}`))
+    }
+    for (const results of await Promise.all(runs)) {
+      assert.equal(results.length, 500)
+      for (const [secret, id, hash] of results) assert.equal(hash, referenceHash(secret, id), `${id} with ${secret}`)
+    }
+  })
+})

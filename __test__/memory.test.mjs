@@ -1,0 +1,13 @@
+// Two million calls through every path leave RSS flat (scripts/soak.mjs, in its own process).
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { it } from 'node:test'
+
+it('RSS stays flat over two million calls', () => {
+  const soak = new URL('../scripts/soak.mjs', import.meta.url).pathname
+  const result = spawnSync(process.execPath, ['--expose-gc', soak, '--calls', '2000000', '--bound-mib', '64'], { encoding: 'utf8' })
+  const report = JSON.parse(result.stdout)
+  assert.equal(result.status, 0, `RSS grew too much: ${result.stdout}`)
+  assert.equal(report.calls, 2_000_000)
+  assert.ok(report.growthMiB < 64 && report.secondHalfGrowthMiB < 8, result.stdout)
+})

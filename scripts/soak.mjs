@@ -1,0 +1,64 @@
+// Soak: millions of calls through every path (ATLAS_SECRET, rotating option secrets, byte
+// secrets, verification, errors) and the RSS growth they leave, measured after a GC at
+// 10 %, 55 % and 100 % of the calls. V8 grows its heap to a plateau in the first half; a
+// leak keeps growing in the second. Prints one JSON line; exits 1 when RSS grew by the
+// bound or more overall, or by an eighth of it in the second half.
+//   node --expose-gc scripts/soak.mjs [--calls 2000000] [--bound-mib 64]
+import { parseArgs } from 'node:util'
+
+import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
+
+const { values } = parseArgs({ options: { calls: { type: 'string', default: '2000000' }, 'bound-mib': { type: 'string', default: '64' } } })
+const calls = Number(values.calls)
+const boundMiB = Number(values['bound-mib'])
+const gc = globalThis.gc ?? (() => {})
+
+process.env.ATLAS_SECRET = 'soak-secret'
+const textSecrets = Array.from({ length: 7 }, (_, i) => `rotating-secret-${i}`) // more than the per-thread cache holds
+const byteSecret = new Uint8Array([1, 2, 3, 4, 5])
+let sink = 0
+
+function call(i) {
+  const user = { id: `user_${i % 100_000}`, name: 'Soak', email: null }
+  switch (i % 8) {
+    case 0:
+    case 1:
+    case 2:
+      return generateAtlasUserObject(user).userHash
+    case 3:
+      return createUserHash(i, { secret: textSecrets[i % textSecrets.length] })
+    case 4:
+      return createUserHash(user.id, { secret: byteSecret })
+    case 5:
+      return String(verifyUserHash(user.id, 'ab'.repeat(32)))
+    case 6:
+      return createUserHash(BigInt(i) * 1_000_000_007n)
+    default:
+      if (i % 64 !== 7) return generateAtlasUserObject(user).userHash
+      try {
+        return createUserHash(i % 128 === 7 ? '' : 'x', { secret: ' bad ' })
+      } catch (error) {
+        return error.code
+      }
+  }
+}
+
+function run(from, to) {
+  for (let i = from; i < to; i++) sink ^= call(i).length
+}
+
+const rssMiB = () => {
+  gc()
+  return process.memoryUsage().rss / 2 ** 20
+}
+const [warm, middle] = [Math.floor(calls / 10), Math.floor(calls * 0.55)]
+run(0, warm)
+const atWarm = rssMiB()
+run(warm, middle)
+const atMiddle = rssMiB()
+run(middle, calls)
+const atEnd = rssMiB()
+const mib = (value) => Number(value.toFixed(1))
+const report = { calls, rssMiB: [mib(atWarm), mib(atMiddle), mib(atEnd)], growthMiB: mib(atEnd - atWarm), secondHalfGrowthMiB: mib(atEnd - atMiddle), boundMiB, sink: sink & 1 }
+console.log(JSON.stringify(report))
+if (report.growthMiB >= boundMiB || report.secondHalfGrowthMiB >= boundMiB / 8) process.exit(1)

@@ -1,0 +1,68 @@
+//! Property tests of the Rust core against a textbook HMAC built from SHA-256 alone
+//! (RFC 2104: H((K ^ opad) || H((K ^ ipad) || m))), with a hex encoder of its own.
+use atlas_user_hash::user_hash::{check_secret_text, KeyCache, SecretError, SecretSource, UserHasher};
+use proptest::prelude::*;
+use sha2::{Digest, Sha256};
+
+fn textbook_hmac_hex(key: &[u8], message: &[u8]) -> String {
+  let mut block = [0u8; 64];
+  if key.len() > 64 {
+    block[..32].copy_from_slice(&Sha256::digest(key));
+  } else {
+    block[..key.len()].copy_from_slice(key);
+  }
+  let pad = |byte: u8| block.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
+  let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+  let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
+  outer.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex_of(hasher: &UserHasher, id: &[u8]) -> String {
+  String::from_utf8(hasher.hash_hex(id).to_vec()).unwrap()
+}
+
+proptest! {
+  #![proptest_config(ProptestConfig::with_cases(1000))]
+
+  #[test]
+  fn hash_equals_textbook_hmac(key in proptest::collection::vec(any::<u8>(), 0..200), id in proptest::collection::vec(any::<u8>(), 0..300)) {
+    prop_assert_eq!(hex_of(&UserHasher::new(&key), &id), textbook_hmac_hex(&key, &id));
+  }
+
+  #[test]
+  fn text_ids_hash_as_their_utf8(key in "\\PC{1,80}", id in "\\PC{1,120}") {
+    prop_assert_eq!(hex_of(&UserHasher::new(key.as_bytes()), id.as_bytes()), textbook_hmac_hex(key.as_bytes(), id.as_bytes()));
+  }
+
+  #[test]
+  fn verify_accepts_only_the_hash(key in proptest::collection::vec(any::<u8>(), 1..100), id in proptest::collection::vec(any::<u8>(), 0..100), position in 0usize..64, claimed in proptest::collection::vec(any::<u8>(), 0..80)) {
+    let hasher = UserHasher::new(&key);
+    let good = hasher.hash_hex(&id);
+    prop_assert!(hasher.verify_hex(&id, &good));
+    prop_assert!(hasher.verify_hex(&id, &good.to_ascii_uppercase()));
+    let mut changed = good;
+    changed[position] = if changed[position] == b'0' { b'1' } else { b'0' };
+    prop_assert!(!hasher.verify_hex(&id, &changed));
+    prop_assert_eq!(hasher.verify_hex(&id, &claimed), claimed.eq_ignore_ascii_case(&good));
+  }
+
+  #[test]
+  fn cache_never_mixes_up_secrets(secrets in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..70), 1..12), calls in proptest::collection::vec((any::<prop::sample::Index>(), proptest::collection::vec(any::<u8>(), 0..40)), 1..60)) {
+    let mut cache = KeyCache::default();
+    for (which, id) in calls {
+      let secret = which.get(&secrets);
+      prop_assert_eq!(hex_of(cache.hasher(secret), &id), textbook_hmac_hex(secret, &id));
+    }
+  }
+
+  #[test]
+  fn secret_text_check_matches_its_rule(secret in "\\PC{0,3}[ \\t\\r\\n\\u{A0}\\u{FEFF}\\u{2028}]?\\PC{0,10}[ \\t\\n]?") {
+    let is_space = |c: char| c.is_whitespace() || c == '\u{FEFF}';
+    let expected = match (secret.chars().next(), secret.chars().last()) {
+      (None, _) | (_, None) => Err(SecretError::Missing(SecretSource::Env)),
+      (Some(first), Some(last)) if is_space(first) || is_space(last) => Err(SecretError::Whitespace(SecretSource::Env)),
+      _ => Ok(()),
+    };
+    prop_assert_eq!(check_secret_text(&secret, SecretSource::Env), expected);
+  }
+}
