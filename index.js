@@ -7,7 +7,7 @@
 const { isMainThread } = require('node:worker_threads')
 const { isUint8Array } = require('node:util').types
 
-const native = require('./binding.js')
+const native = require('./load-binding.js').loadBinding()
 
 const { SecretOrigin } = native
 
