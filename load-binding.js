@@ -21,20 +21,22 @@ function detectHost() {
 }
 
 function detectLinuxLibc() {
-  try {
-    const report = process.report && typeof process.report.getReport === 'function' ? process.report.getReport() : null
-    if (report && report.header && report.header.glibcVersionRuntime) return 'glibc'
-    if (report && Array.isArray(report.sharedObjects) && report.sharedObjects.some((f) => f.includes('libc.musl-') || f.includes('ld-musl-'))) {
-      return 'musl'
-    }
-  } catch {
-    // fall through to the file check
-  }
+  // As the generated loader decides: /usr/bin/ldd names musl on Alpine; otherwise ask the
+  // process report (without its slow network section) whether glibc is loaded.
   try {
     return require('node:fs').readFileSync('/usr/bin/ldd', 'utf8').includes('musl') ? 'musl' : 'glibc'
   } catch {
-    return 'glibc'
+    // no ldd script: fall through
   }
+  try {
+    process.report.excludeNetwork = true
+    const report = process.report.getReport()
+    if (report.header && report.header.glibcVersionRuntime) return 'glibc'
+    if ((report.sharedObjects || []).some((f) => f.includes('libc.musl-') || f.includes('ld-musl-'))) return 'musl'
+  } catch {
+    // no report: assume glibc, as the generated loader does
+  }
+  return 'glibc'
 }
 
 /**
@@ -63,12 +65,7 @@ function platformSuffix({ platform, arch, libc }) {
 
 /** The platform suffixes this release ships a package for (package.json `napi.targets`). */
 function supportedSuffixes(pkg) {
-  const targets = (pkg.napi && pkg.napi.targets) || []
-  return Object.keys(pkg.optionalDependencies || {})
-    .filter((name) => name.startsWith(`${PACKAGE_NAME}-`))
-    .map((name) => name.slice(PACKAGE_NAME.length + 1))
-    .concat(targets.map(targetSuffix).filter(Boolean))
-    .filter((suffix, index, all) => all.indexOf(suffix) === index)
+  return ((pkg.napi && pkg.napi.targets) || []).map(targetSuffix).filter(Boolean)
 }
 
 /** `x86_64-unknown-linux-gnu` → `linux-x64-gnu`, as napi-rs names the target's package. */
