@@ -1,0 +1,65 @@
+// The missing-binary error of load-binding.js, for hosts other than this one, and its
+// platform names against the npm/ folders that `napi create-npm-dirs` made.
+import assert from 'node:assert/strict'
+import { readFileSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { it } from 'node:test'
+
+const require = createRequire(import.meta.url)
+const { missingBindingMessage, platformSuffix, targetSuffix, detectHost } = require('../load-binding.js')
+const pkg = require('../package.json')
+const npmDir = new URL('../npm/', import.meta.url)
+
+it('names the platform package as napi-rs does', () => {
+  const cases = [
+    [{ platform: 'linux', arch: 'x64', libc: 'glibc' }, 'linux-x64-gnu'],
+    [{ platform: 'linux', arch: 'x64', libc: 'musl' }, 'linux-x64-musl'],
+    [{ platform: 'linux', arch: 'arm64', libc: 'musl' }, 'linux-arm64-musl'],
+    [{ platform: 'linux', arch: 'arm', libc: 'glibc' }, 'linux-arm-gnueabihf'],
+    [{ platform: 'darwin', arch: 'arm64', libc: null }, 'darwin-arm64'],
+    [{ platform: 'win32', arch: 'x64', libc: null }, 'win32-x64-msvc'],
+    [{ platform: 'freebsd', arch: 'x64', libc: null }, 'freebsd-x64'],
+    [{ platform: 'aix', arch: 'ppc64', libc: null }, null],
+  ]
+  for (const [host, suffix] of cases) assert.equal(platformSuffix(host), suffix, JSON.stringify(host))
+})
+
+it('has an npm/ folder with matching os, cpu and libc for every napi target, and no other', () => {
+  const dirs = pkg.napi.targets.map(targetSuffix)
+  assert.deepEqual([...dirs].sort(), readdirSync(npmDir).sort())
+  for (const dir of dirs) {
+    const manifest = JSON.parse(readFileSync(new URL(`${dir}/package.json`, npmDir), 'utf8'))
+    assert.equal(manifest.name, `${pkg.name}-${dir}`)
+    assert.equal(manifest.version, pkg.version)
+    const [os, cpu] = dir.split('-')
+    assert.deepEqual(manifest.os, [os])
+    assert.deepEqual(manifest.cpu, [cpu])
+    // napi-rs sets libc for the -gnu and -musl packages (not for arm-gnueabihf, whose only
+    // flavour is glibc), so npm skips a musl package on glibc and the other way round.
+    if (dir.endsWith('-gnu') || dir.endsWith('-musl')) assert.deepEqual(manifest.libc, [dir.endsWith('-musl') ? 'musl' : 'glibc'])
+  }
+})
+
+it('tells a musl host that installed the glibc packages which package it needs', () => {
+  const message = missingBindingMessage({ platform: 'linux', arch: 'x64', libc: 'musl' }, pkg, [new Error("Cannot find module 'atlas-user-hash-linux-x64-musl'\nRequire stack: …")])
+  assert.match(message, /platform linux, arch x64, libc musl/)
+  assert.match(message, /atlas-user-hash-linux-x64-musl@\d+\.\d+\.\d+/)
+  assert.match(message, /npm install --include=optional/)
+  assert.match(message, /package-lock\.json made on another OS/)
+  assert.match(message, /Load errors: Cannot find module 'atlas-user-hash-linux-x64-musl'$/m)
+  assert.doesNotMatch(message, /Require stack/)
+})
+
+it('says when a platform has no prebuilt binary at all', () => {
+  const message = missingBindingMessage({ platform: 'linux', arch: 's390x', libc: 'glibc' }, pkg)
+  assert.match(message, /platform linux, arch s390x, libc glibc/)
+  assert.match(message, /no prebuilt atlas-user-hash binary for linux-s390x-gnu/)
+  assert.match(message, /Prebuilt: .*linux-x64-gnu.*win32-x64-msvc/)
+})
+
+it('detects this host', () => {
+  const host = detectHost()
+  assert.equal(host.platform, process.platform)
+  assert.equal(host.arch, process.arch)
+  if (process.platform === 'linux') assert.ok(['glibc', 'musl'].includes(host.libc))
+})

@@ -1,0 +1,150 @@
+'use strict'
+
+// Loads the native addon through napi-rs's generated loader (`binding.js`), and turns its
+// failure into one actionable Error: which platform package this machine needs and why it
+// is usually missing. Runs once, at `require("atlas-user-hash")`; never on the hot path.
+
+const PACKAGE_NAME = 'atlas-user-hash'
+
+function loadBinding() {
+  try {
+    return require('./binding.js')
+  } catch (error) {
+    throw missingBindingError(error)
+  }
+}
+
+/** The platform, arch and libc of this process, as napi-rs's loader sees them. */
+function detectHost() {
+  const platform = process.platform
+  return { platform, arch: process.arch, libc: platform === 'linux' ? detectLinuxLibc() : null }
+}
+
+function detectLinuxLibc() {
+  // As the generated loader decides: /usr/bin/ldd names musl on Alpine; otherwise ask the
+  // process report (without its slow network section) whether glibc is loaded.
+  try {
+    return require('node:fs').readFileSync('/usr/bin/ldd', 'utf8').includes('musl') ? 'musl' : 'glibc'
+  } catch {
+    // no ldd script: fall through
+  }
+  try {
+    process.report.excludeNetwork = true
+    const report = process.report.getReport()
+    if (report.header && report.header.glibcVersionRuntime) return 'glibc'
+    if ((report.sharedObjects || []).some((f) => f.includes('libc.musl-') || f.includes('ld-musl-'))) return 'musl'
+  } catch {
+    // no report: assume glibc, as the generated loader does
+  }
+  return 'glibc'
+}
+
+/**
+ * The platform suffix napi-rs gives the binary and its package on `host` (the
+ * `atlas-user-hash-<suffix>` package), or null where napi-rs knows no such platform.
+ */
+function platformSuffix({ platform, arch, libc }) {
+  switch (platform) {
+    case 'darwin':
+      return `darwin-${arch}`
+    case 'win32':
+      return `win32-${arch}-msvc`
+    case 'freebsd':
+      return `freebsd-${arch}`
+    case 'android':
+      return arch === 'arm' ? 'android-arm-eabi' : `android-${arch}`
+    case 'linux': {
+      const musl = libc === 'musl'
+      if (arch === 'arm') return musl ? 'linux-arm-musleabihf' : 'linux-arm-gnueabihf'
+      return `linux-${arch}-${musl ? 'musl' : 'gnu'}`
+    }
+    default:
+      return null
+  }
+}
+
+/** The platform suffixes this release ships a package for (package.json `napi.targets`). */
+function supportedSuffixes(pkg) {
+  return ((pkg.napi && pkg.napi.targets) || []).map(targetSuffix).filter(Boolean)
+}
+
+/** `x86_64-unknown-linux-gnu` → `linux-x64-gnu`, as napi-rs names the target's package. */
+function targetSuffix(triple) {
+  const [rawArch, , sys, abi] = triple.split('-')
+  const arch = { x86_64: 'x64', aarch64: 'arm64', armv7: 'arm', i686: 'ia32' }[rawArch] || rawArch
+  if (triple.includes('-apple-darwin')) return platformSuffix({ platform: 'darwin', arch })
+  if (triple.includes('-windows-')) return platformSuffix({ platform: 'win32', arch })
+  if (triple.includes('-freebsd')) return platformSuffix({ platform: 'freebsd', arch })
+  if (sys === 'linux') return platformSuffix({ platform: 'linux', arch, libc: abi && abi.startsWith('musl') ? 'musl' : 'glibc' })
+  return null
+}
+
+/** The message of the Error thrown when no binary fits `host`. */
+function missingBindingMessage(host, pkg, loadErrors = []) {
+  const version = pkg.version
+  const suffix = platformSuffix(host)
+  const where = `platform ${host.platform}, arch ${host.arch}${host.libc ? `, libc ${host.libc}` : ''}`
+  const supported = supportedSuffixes(pkg)
+  const lines = [`${PACKAGE_NAME}: no native binary loads on this machine (${where}).`]
+  if (suffix && supported.includes(suffix)) {
+    const wanted = `${PACKAGE_NAME}-${suffix}`
+    lines.push(
+      `It needs the package ${wanted}@${version}, an optional dependency of ${PACKAGE_NAME} that was not installed or did not load.`,
+      'Usual cause: a package-lock.json made on another OS, CPU or libc (npm skips the optional dependencies of other platforms, https://github.com/npm/cli/issues/4828),',
+      'or an install with --omit=optional, or node_modules copied from another machine (a Mac, or a glibc image into Alpine).',
+      `Fix: run \`npm install --include=optional\` on the machine that runs the app (in Docker: inside the image), or \`npm install ${wanted}@${version}\`;`,
+      'if that does not help, delete node_modules and package-lock.json and run `npm install` again.',
+    )
+  } else {
+    lines.push(
+      `There is no prebuilt ${PACKAGE_NAME} binary for ${suffix ? `${suffix}` : 'this platform'}.`,
+      `Prebuilt: ${supported.join(', ')}. Elsewhere, build it from source with a Rust toolchain (see the README).`,
+    )
+  }
+  const sibling = host.platform === 'linux' ? installedOtherLibc(host) : null
+  if (sibling) lines.push(`Installed instead: ${sibling.name}, built for ${sibling.libc}, which does not load on ${host.libc}: the packages were installed on another Linux (Debian/Ubuntu is glibc, Alpine is musl).`)
+  // The generated loader also tries a WASI build, which this package does not ship.
+  const reasons = loadErrors.map(firstLine).filter((reason) => reason && !/wasi/i.test(reason))
+  if (reasons.length > 0) lines.push(`Load errors: ${reasons.slice(0, 4).join(' | ')}`)
+  return lines.join('\n')
+}
+
+/** The same platform's package for the other libc, when that one is installed. */
+function installedOtherLibc(host) {
+  const libc = host.libc === 'musl' ? 'glibc' : 'musl'
+  const suffix = platformSuffix({ ...host, libc })
+  const name = `${PACKAGE_NAME}-${suffix}`
+  try {
+    require.resolve(`${name}/package.json`)
+    return { name, libc }
+  } catch {
+    return null
+  }
+}
+
+function missingBindingError(error) {
+  let pkg
+  try {
+    pkg = require('./package.json')
+  } catch {
+    pkg = { version: 'unknown' }
+  }
+  const result = new Error(missingBindingMessage(detectHost(), pkg, flattenCauses(error)))
+  result.code = 'ERR_ATLAS_BINDING_NOT_FOUND'
+  result.cause = error
+  return result
+}
+
+/** napi-rs chains its load errors through `cause`, the last one outermost; list them in order. */
+function flattenCauses(error) {
+  const errors = []
+  for (let e = error && error.cause; e && errors.length < 16; e = e.cause) errors.unshift(e)
+  return errors.length > 0 ? errors : [error]
+}
+
+function firstLine(error) {
+  const message = error && typeof error.message === 'string' ? error.message : String(error)
+  return message.split('\n')[0].trim()
+}
+
+module.exports = { loadBinding, detectHost, platformSuffix, targetSuffix, missingBindingMessage }
