@@ -1,10 +1,13 @@
 "use client"
 
+import type { AtlasUserObject } from "atlas-user-hash"
 import { useEffect } from "react"
 
 // The object generateAtlasUserObject returned on the server: { userId, name, email, userHash },
 // or {} when nobody is signed in. Only the hash crosses to the browser, never the secret.
-export type AtlasUser = { userId: string | number; name?: string | null; email?: string | null; userHash: string } | {}
+// (A type-only import is erased at compile time, so it does not pull the server-only package
+// into the client bundle.)
+export type AtlasUser = AtlasUserObject | {}
 
 type AtlasQueue = {
   appId: string
@@ -39,9 +42,10 @@ function installAtlas(appId: string) {
   script.async = true
   script.src = WIDGET_SRC
   document.head.appendChild(script)
-
 }
 
+// The last object identified: the rename form identifies with its action's result, and then
+// the layout re-renders with that same object, which must not be sent twice.
 let lastIdentified = ""
 
 /**
