@@ -1,0 +1,34 @@
+// Installs atlas-user-hash from this repository into node_modules as a real folder, the way
+// `npm install atlas-user-hash` would: the files the published package holds (as `npm pack`
+// lists them) plus the addon built at the repository root by `npm run build`, which stands in
+// for the platform package (atlas-user-hash-linux-x64-gnu, …) a registry install brings.
+//
+// Why not npm's symlink for "file:../..": Next.js externalizes serverExternalPackages only
+// when they resolve to a folder inside node_modules; a symlink to the repository resolves to
+// plain project source, which Turbopack then tries to bundle, .node file and all.
+//
+// Runs as this example's postinstall; run it again after rebuilding the addon.
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const example = join(dirname(fileURLToPath(import.meta.url)), '..')
+const repo = join(example, '..', '..')
+const target = join(example, 'node_modules', 'atlas-user-hash')
+
+const addons = readdirSync(repo).filter((name) => /^atlas-user-hash\..+\.node$/.test(name))
+if (addons.length === 0) {
+  console.error(`install-local-package: no addon in ${repo}: run \`npm install && npm run build\` there first.`)
+  process.exit(1)
+}
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+const [pack] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' }))
+
+rmSync(target, { recursive: true, force: true })
+for (const file of [...pack.files.map((entry) => entry.path), ...addons]) {
+  mkdirSync(dirname(join(target, file)), { recursive: true })
+  cpSync(join(repo, file), join(target, file))
+}
+console.log(`install-local-package: copied ${pack.id} (${pack.files.length} files + ${addons.join(', ')}) into node_modules`)
