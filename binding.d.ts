@@ -22,19 +22,12 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  */
 export declare function nativeEnvHas(name: string): boolean
 
-/** Where a secret handed in from JavaScript came from. */
-export declare const enum SecretOrigin {
-  /** `process.env.ATLAS_SECRET`, read in JavaScript. */
-  Env = 0,
-  /** `options.secret`. */
-  Options = 1,
-}
-
 /**
- * Hashes `userId` with a secret handed in from JavaScript; `origin` says where it came
- * from (for error messages). `undefined` or `null` is a missing secret.
+ * Hashes `userId` with a secret handed in from JavaScript: `options.secret` when
+ * `fromOptions`, else `process.env.ATLAS_SECRET` as read in JavaScript (this decides what
+ * an error message tells the user to fix). `undefined` or `null` is a missing secret.
  */
-export declare function userHashWithSecret(userId: string, secret: string | Uint8Array | undefined | null, origin: SecretOrigin): string
+export declare function userHashWithSecret(userId: string, secret: string | Uint8Array | undefined | null, fromOptions: boolean): string
 
 /**
  * Checks `userHash` against `userId` with `ATLAS_SECRET` from the native environment,
@@ -46,4 +39,4 @@ export declare function verifyUserHashFromEnv(userId: string, userHash: string):
  * Checks `userHash` against `userId` with a secret handed in from JavaScript, in
  * constant time.
  */
-export declare function verifyUserHashWithSecret(userId: string, userHash: string, secret: string | Uint8Array | undefined | null, origin: SecretOrigin): boolean
+export declare function verifyUserHashWithSecret(userId: string, userHash: string, secret: string | Uint8Array | undefined | null, fromOptions: boolean): boolean

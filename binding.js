@@ -836,7 +836,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.nativeEnvHas = nativeBinding.nativeEnvHas
-module.exports.SecretOrigin = nativeBinding.SecretOrigin
 module.exports.userHashWithSecret = nativeBinding.userHashWithSecret
 module.exports.verifyUserHashFromEnv = nativeBinding.verifyUserHashFromEnv
 module.exports.verifyUserHashWithSecret = nativeBinding.verifyUserHashWithSecret

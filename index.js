@@ -6,8 +6,6 @@
 
 const native = require('./load-binding.js').loadBinding()
 
-const { SecretOrigin } = native
-
 /**
  * Returns the object to pass to `window.Atlas.call("identify", …)`, or `{}` for no user.
  * @param {unknown} user
@@ -48,19 +46,19 @@ function verifyUserHash(userId, userHash, options) {
   // malformed secret is reported rather than hidden behind `false`.
   const hashText = typeof userHash === 'string' ? userHash : ''
   const secret = optionsSecret(options)
-  if (secret !== undefined) return native.verifyUserHashWithSecret(idText, hashText, secret, SecretOrigin.Options)
+  if (secret !== undefined) return native.verifyUserHashWithSecret(idText, hashText, secret, true)
   const env = process.env
   if (envIsNative(env)) return native.verifyUserHashFromEnv(idText, hashText)
-  return native.verifyUserHashWithSecret(idText, hashText, env.ATLAS_SECRET, SecretOrigin.Env)
+  return native.verifyUserHashWithSecret(idText, hashText, env.ATLAS_SECRET, false)
 }
 
 /** Hashes an id's text with `options.secret`, or with `ATLAS_SECRET` read where it is cheapest. */
 function hashIdText(idText, options) {
   const secret = optionsSecret(options)
-  if (secret !== undefined) return native.userHashWithSecret(idText, secret, SecretOrigin.Options)
+  if (secret !== undefined) return native.userHashWithSecret(idText, secret, true)
   const env = process.env
   if (envIsNative(env)) return native.userHashFromEnv(idText)
-  return native.userHashWithSecret(idText, env.ATLAS_SECRET, SecretOrigin.Env)
+  return native.userHashWithSecret(idText, env.ATLAS_SECRET, false)
 }
 
 /** The text that is hashed for an id: the string itself, or a number's decimal digits. */

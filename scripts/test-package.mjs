@@ -81,13 +81,15 @@ describe('npm run package', () => {
     assert.equal(manifest.main, nodeFile)
   })
 
-  it('ships only the loader, the types and the docs in the main package', () => {
+  it('ships only the loader, the types, the bundler guards and the docs in the main package', () => {
     const files = execFileSync('tar', ['-tzf', mainTarball], { encoding: 'utf8' }).trim().split('\n').sort()
     assert.deepEqual(files, [
       'package/LICENSE',
       'package/README.md',
       'package/binding.d.ts',
       'package/binding.js',
+      'package/browser.js',
+      'package/edge.js',
       'package/index.d.ts',
       'package/index.js',
       'package/load-binding.js',

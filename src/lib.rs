@@ -8,29 +8,31 @@ pub mod user_hash;
 
 mod fast_path;
 mod hex_string;
+mod secret_arg;
 mod secret_input;
 mod utf8_arg;
 
-use napi::bindgen_prelude::{Either, Uint8Array};
 use napi::Result;
 use napi_derive::napi;
 
 use hex_string::HexString;
-use secret_input::{hash_with, verify_with, with_native_env_secret, Secret, SecretOrigin};
+use secret_arg::SecretArg;
+use secret_input::{hash_with, verify_with, with_native_env_secret, Secret};
 use utf8_arg::Utf8Arg;
 
-/// Hashes `userId` with a secret handed in from JavaScript; `origin` says where it came
-/// from (for error messages). `undefined` or `null` is a missing secret.
+/// Hashes `userId` with a secret handed in from JavaScript: `options.secret` when
+/// `fromOptions`, else `process.env.ATLAS_SECRET` as read in JavaScript (this decides what
+/// an error message tells the user to fix). `undefined` or `null` is a missing secret.
 #[napi(
-  ts_args_type = "userId: string, secret: string | Uint8Array | undefined | null, origin: SecretOrigin",
+  ts_args_type = "userId: string, secret: string | Uint8Array | undefined | null, fromOptions: boolean",
   ts_return_type = "string"
 )]
 pub fn user_hash_with_secret(
   user_id: Utf8Arg,
-  secret: Option<Either<String, Uint8Array>>,
-  origin: SecretOrigin,
+  secret: SecretArg,
+  from_options: bool,
 ) -> Result<HexString, &'static str> {
-  hash_with(Secret::from_js(secret.as_ref(), origin), user_id.as_bytes())
+  hash_with(Secret::from_js(&secret, from_options), user_id.as_bytes())
 }
 
 /// Checks `userHash` against `userId` with `ATLAS_SECRET` from the native environment,
@@ -38,32 +40,32 @@ pub fn user_hash_with_secret(
 #[napi(ts_args_type = "userId: string, userHash: string")]
 pub fn verify_user_hash_from_env(
   user_id: Utf8Arg,
-  user_hash: String,
+  user_hash: Utf8Arg,
 ) -> Result<bool, &'static str> {
-  with_native_env_secret(|secret| verify_with(secret, user_id.as_bytes(), &user_hash))
+  with_native_env_secret(|secret| verify_with(secret, user_id.as_bytes(), user_hash.as_bytes()))
 }
 
 /// Checks `userHash` against `userId` with a secret handed in from JavaScript, in
 /// constant time.
 #[napi(
-  ts_args_type = "userId: string, userHash: string, secret: string | Uint8Array | undefined | null, origin: SecretOrigin"
+  ts_args_type = "userId: string, userHash: string, secret: string | Uint8Array | undefined | null, fromOptions: boolean"
 )]
 pub fn verify_user_hash_with_secret(
   user_id: Utf8Arg,
-  user_hash: String,
-  secret: Option<Either<String, Uint8Array>>,
-  origin: SecretOrigin,
+  user_hash: Utf8Arg,
+  secret: SecretArg,
+  from_options: bool,
 ) -> Result<bool, &'static str> {
   verify_with(
-    Secret::from_js(secret.as_ref(), origin),
+    Secret::from_js(&secret, from_options),
     user_id.as_bytes(),
-    &user_hash,
+    user_hash.as_bytes(),
   )
 }
 
 /// Whether the native environment has a variable `name`. `index.js` uses it to find out
 /// whether assignments to its `process.env` reach the native environment.
-#[napi]
-pub fn native_env_has(name: String) -> bool {
-  std::env::var_os(name).is_some()
+#[napi(ts_args_type = "name: string")]
+pub fn native_env_has(name: Utf8Arg) -> bool {
+  std::str::from_utf8(name.as_bytes()).is_ok_and(|name| std::env::var_os(name).is_some())
 }

@@ -1,10 +1,8 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 
-use napi::bindgen_prelude::{Either, Uint8Array};
-use napi_derive::napi;
-
 use crate::hex_string::HexString;
+use crate::secret_arg::SecretArg;
 use crate::user_hash::{
   check_secret_bytes, check_secret_text, KeyCache, SecretError, SecretSource, UserHasher,
 };
@@ -16,15 +14,6 @@ const SECRET_VAR: &str = "ATLAS_SECRET";
 /// A binding result whose error carries its stable `code` as the JavaScript `code`.
 pub type JsResult<T> = napi::Result<T, &'static str>;
 
-/// Where a secret handed in from JavaScript came from.
-#[napi]
-pub enum SecretOrigin {
-  /// `process.env.ATLAS_SECRET`, read in JavaScript.
-  Env,
-  /// `options.secret`.
-  Options,
-}
-
 /// A secret as received, not yet checked.
 pub enum Secret<'a> {
   Text(Cow<'a, str>, SecretSource),
@@ -33,16 +22,19 @@ pub enum Secret<'a> {
 }
 
 impl<'a> Secret<'a> {
-  /// A secret passed from JavaScript.
-  pub fn from_js(secret: Option<&'a Either<String, Uint8Array>>, origin: SecretOrigin) -> Self {
-    let source = match origin {
-      SecretOrigin::Env => SecretSource::Env,
-      SecretOrigin::Options => SecretSource::Options,
+  /// A secret passed from JavaScript: `options.secret` when `from_options`, else
+  /// `process.env.ATLAS_SECRET` as JavaScript read it.
+  pub fn from_js(secret: &'a SecretArg, from_options: bool) -> Self {
+    let source = if from_options {
+      SecretSource::Options
+    } else {
+      SecretSource::Env
     };
     match secret {
-      Some(Either::A(text)) => Secret::Text(Cow::Borrowed(text), source),
-      Some(Either::B(bytes)) => Secret::Bytes(bytes, source),
-      None => Secret::Missing(source),
+      // V8 writes well-formed UTF-8 (lone surrogates become U+FFFD), so this borrows.
+      SecretArg::Text(text) => Secret::Text(String::from_utf8_lossy(text.as_bytes()), source),
+      SecretArg::Bytes(bytes) => Secret::Bytes(bytes, source),
+      SecretArg::Absent => Secret::Missing(source),
     }
   }
 
@@ -115,10 +107,8 @@ pub fn hash_with(secret: Secret<'_>, user_id: &[u8]) -> JsResult<HexString> {
 }
 
 /// Whether `user_hash` is the user hash of `user_id` keyed with `secret`.
-pub fn verify_with(secret: Secret<'_>, user_id: &[u8], user_hash: &str) -> JsResult<bool> {
-  with_hasher(secret, |hasher| {
-    hasher.verify_hex(user_id, user_hash.as_bytes())
-  })
+pub fn verify_with(secret: Secret<'_>, user_id: &[u8], user_hash: &[u8]) -> JsResult<bool> {
+  with_hasher(secret, |hasher| hasher.verify_hex(user_id, user_hash))
 }
 
 fn to_js_error(error: SecretError) -> napi::Error<&'static str> {

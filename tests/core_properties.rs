@@ -1,6 +1,8 @@
 //! Property tests of the Rust core against a textbook HMAC built from SHA-256 alone
 //! (RFC 2104: H((K ^ opad) || H((K ^ ipad) || m))), with a hex encoder of its own.
-use atlas_user_hash::user_hash::{check_secret_text, KeyCache, SecretError, SecretSource, UserHasher};
+use atlas_user_hash::user_hash::{
+  check_secret_text, KeyCache, SecretError, SecretSource, UserHasher,
+};
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -12,8 +14,14 @@ fn textbook_hmac_hex(key: &[u8], message: &[u8]) -> String {
     block[..key.len()].copy_from_slice(key);
   }
   let pad = |byte: u8| block.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
-  let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
-  let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
+  let inner = Sha256::new()
+    .chain_update(pad(0x36))
+    .chain_update(message)
+    .finalize();
+  let outer = Sha256::new()
+    .chain_update(pad(0x5c))
+    .chain_update(inner)
+    .finalize();
   outer.iter().map(|b| format!("{b:02x}")).collect()
 }
 
