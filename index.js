@@ -6,6 +6,10 @@
 
 const native = require('./load-binding.js').loadBinding()
 
+// Where a secret handed to the binding came from; its error messages name what to fix.
+const FROM_OPTIONS = true
+const FROM_ENV = false
+
 /**
  * Returns the object to pass to `window.Atlas.call("identify", …)`, or `{}` for no user.
  * @param {unknown} user
@@ -46,19 +50,19 @@ function verifyUserHash(userId, userHash, options) {
   // malformed secret is reported rather than hidden behind `false`.
   const hashText = typeof userHash === 'string' ? userHash : ''
   const secret = optionsSecret(options)
-  if (secret !== undefined) return native.verifyUserHashWithSecret(idText, hashText, secret, true)
+  if (secret !== undefined) return native.verifyUserHashWithSecret(idText, hashText, secret, FROM_OPTIONS)
   const env = process.env
   if (envIsNative(env)) return native.verifyUserHashFromEnv(idText, hashText)
-  return native.verifyUserHashWithSecret(idText, hashText, env.ATLAS_SECRET, false)
+  return native.verifyUserHashWithSecret(idText, hashText, env.ATLAS_SECRET, FROM_ENV)
 }
 
 /** Hashes an id's text with `options.secret`, or with `ATLAS_SECRET` read where it is cheapest. */
 function hashIdText(idText, options) {
   const secret = optionsSecret(options)
-  if (secret !== undefined) return native.userHashWithSecret(idText, secret, true)
+  if (secret !== undefined) return native.userHashWithSecret(idText, secret, FROM_OPTIONS)
   const env = process.env
   if (envIsNative(env)) return native.userHashFromEnv(idText)
-  return native.userHashWithSecret(idText, env.ATLAS_SECRET, false)
+  return native.userHashWithSecret(idText, env.ATLAS_SECRET, FROM_ENV)
 }
 
 /** The text that is hashed for an id: the string itself, or a number's decimal digits. */

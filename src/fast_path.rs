@@ -1,9 +1,9 @@
 //! The hot-path export, `userHashFromEnv`, as a raw N-API callback.
 //!
-//! napi-rs's generated wrapper costs more per call than the hash itself (argument
-//! bookkeeping and a per-call borrow scope with a heap allocation, measured with
-//! callgrind), and this function is called once per `generateAtlasUserObject`. It takes
-//! one string and returns one string, so the conversion is short enough to write by hand.
+//! napi-rs's generated wrapper (argument bookkeeping and a per-call borrow scope with a heap
+//! allocation, seen with callgrind) cost ~75 ns of a ~400 ns call here, and this function
+//! runs once per `generateAtlasUserObject`. It takes one string and returns one string, so
+//! the conversion is short enough to write by hand.
 // napi-rs registers exports only outside `cargo test`, where these would look unused.
 #![cfg_attr(test, allow(dead_code))]
 
@@ -34,6 +34,7 @@ pub fn register_fast_path(exports: Object, env: Env) -> napi::Result<()> {
       &mut function,
     )
   })?;
+  // SAFETY: as above; `function` is a value of this `env`.
   check_status!(unsafe {
     sys::napi_set_named_property(env.raw(), exports.raw(), name.as_ptr(), function)
   })

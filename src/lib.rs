@@ -2,7 +2,7 @@
 //! and maps core errors to JavaScript errors. The hashing itself lives in [`user_hash`];
 //! the public API (`generateAtlasUserObject`, …) is `index.js`, built on these exports.
 //! The hot-path export `userHashFromEnv` is a raw N-API callback in [`fast_path`].
-#![deny(clippy::all)]
+#![deny(clippy::all, clippy::undocumented_unsafe_blocks)]
 
 pub mod user_hash;
 

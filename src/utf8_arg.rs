@@ -29,9 +29,9 @@ impl FromNapiValue for Utf8Arg {
   unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
     let mut inline = [0u8; INLINE];
     let mut written = 0;
-    // SAFETY: `inline` is writable for INLINE bytes and `written` is a valid out-pointer;
-    // Node writes at most INLINE - 1 bytes plus a terminating NUL.
-    check_status!(
+    let read_into_inline =
+      // SAFETY: `inline` is writable for INLINE bytes and `written` is a valid out-pointer;
+      // Node writes at most INLINE - 1 bytes plus a terminating NUL.
       unsafe {
         sys::napi_get_value_string_utf8(
           env,
@@ -40,9 +40,8 @@ impl FromNapiValue for Utf8Arg {
           INLINE,
           &mut written,
         )
-      },
-      "the user id must be a string"
-    )?;
+      };
+    check_status!(read_into_inline, "expected a string")?;
     // Node never writes part of a character, so when at least MAX_CHAR_BYTES of room were
     // left over, nothing was cut off.
     if written + MAX_CHAR_BYTES < INLINE {
