@@ -5,8 +5,35 @@
 // is usually missing. Runs once, at `require("atlas-user-hash")`; never on the hot path.
 
 const PACKAGE_NAME = 'atlas-user-hash'
+// package.json `napi.binaryName`: the local build is `<binary>.<platform suffix>.node`.
+const BINARY_NAME = 'atlas-user-hash'
 
 function loadBinding() {
+  return loadThisPlatformsBinary() || loadThroughGeneratedLoader()
+}
+
+/**
+ * This machine's binary, looked up where napi-rs's loader looks first: beside this file
+ * (a local build), then the platform package. The generated loader does the same search,
+ * but it is 800 lines that Node compiles at every start (~1.3 ms, half of a cold require);
+ * it stays the path for everything else: an override in NAPI_RS_NATIVE_LIBRARY_PATH, an
+ * unknown platform, a binary that fails to load (its errors make the message).
+ */
+function loadThisPlatformsBinary() {
+  if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH) return null
+  const suffix = platformSuffix(detectHost())
+  if (!suffix) return null
+  for (const candidate of [`./${BINARY_NAME}.${suffix}.node`, `${PACKAGE_NAME}-${suffix}`]) {
+    try {
+      return require(candidate)
+    } catch {
+      // not here, or it does not load: try the next place, then the generated loader
+    }
+  }
+  return null
+}
+
+function loadThroughGeneratedLoader() {
   try {
     return require('./binding.js')
   } catch (error) {

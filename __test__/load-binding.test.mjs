@@ -1,9 +1,12 @@
-// The missing-binary error of load-binding.js, for hosts other than this one, and its
-// platform names against the npm/ folders that `napi create-npm-dirs` made.
+// load-binding.js: how it finds the binary (directly, or through the generated loader), its
+// missing-binary error for hosts other than this one, and its platform names against the
+// npm/ folders that `napi create-npm-dirs` made.
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { it } from 'node:test'
+import { execFileSync } from 'node:child_process'
+import { createHmac } from 'node:crypto'
+import { describe, it } from 'node:test'
 
 const require = createRequire(import.meta.url)
 const { missingBindingMessage, platformSuffix, targetSuffix, detectHost } = require('../load-binding.js')
@@ -62,4 +65,24 @@ it('detects this host', () => {
   assert.equal(host.platform, process.platform)
   assert.equal(host.arch, process.arch)
   if (process.platform === 'linux') assert.ok(['glibc', 'musl'].includes(host.libc))
+})
+
+describe('loading', () => {
+  const root = new URL('..', import.meta.url).pathname
+  const probe = `const { createUserHash } = require(${JSON.stringify(root)});
+    const viaGenerated = Object.keys(require.cache).some((file) => file.endsWith(require('node:path').sep + 'binding.js'));
+    console.log(JSON.stringify({ viaGenerated, hash: createUserHash('u', { secret: 'k' }) }))`
+  const run = (env) => JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8', env }))
+  const { NAPI_RS_NATIVE_LIBRARY_PATH: _, ...env } = process.env
+  const expected = createHmac('sha256', 'k').update('u').digest('hex')
+
+  it("loads this machine's binary directly, without compiling the generated loader", () => {
+    assert.deepEqual(run(env), { viaGenerated: false, hash: expected })
+  })
+
+  it("falls back to napi-rs's generated loader, e.g. for NAPI_RS_NATIVE_LIBRARY_PATH", () => {
+    const binary = readdirSync(new URL('..', import.meta.url)).find((file) => file.endsWith('.node'))
+    assert.ok(binary, 'npm run build makes the binary')
+    assert.deepEqual(run({ ...env, NAPI_RS_NATIVE_LIBRARY_PATH: root + binary }), { viaGenerated: true, hash: expected })
+  })
 })
