@@ -80,6 +80,11 @@ export const competitors = [
     make: () => ours.generateAtlasUserObject,
   },
   {
+    name: 'atlas-user-hash generateAtlasUserObject, { secret } option',
+    kind: 'object',
+    make: (secret) => (user) => ours.generateAtlasUserObject(user, { secret }),
+  },
+  {
     name: 'documented createHmac(…).update(id).digest("hex")',
     kind: 'hash',
     hashBaseline: true,
