@@ -45,7 +45,7 @@ describe('numeric ids are hashed as their decimal text', () => {
   it("as Atlas's Python helper hashes str(user_id)", () => {
     const script = 'import hmac, hashlib, sys\nfor line in sys.stdin.read().split():\n    print(hmac.new(b"numeric-secret", str(int(line)).encode(), hashlib.sha256).hexdigest())'
     const input = ids.map(String).join('\n')
-    const python = spawnSync('python3', ['-c', script], { input, encoding: 'utf8' })
+    const python = spawnSync(process.platform === 'win32' ? 'python' : 'python3', ['-c', script], { input, encoding: 'utf8' })
     assert.equal(python.status, 0, python.stderr)
     assert.deepEqual(python.stdout.trim().split('\n'), ids.map((id) => createUserHash(id, { secret })))
   })
