@@ -1,6 +1,6 @@
 // The package's export conditions: Node gets the addon; browser and edge bundles get a module
 // whose only job is to fail with the fix, at build time in webpack and Turbopack (checked for
-// real by scripts/test-e2e.mjs) and at run time anywhere else.
+// real by examples/nextjs/test/e2e.test.mjs) and at run time anywhere else.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { it } from 'node:test'
@@ -8,9 +8,9 @@ import { it } from 'node:test'
 const SERVER_ONLY = 'atlas-user-hash is server-only: call it in a server component, route handler or server action'
 const NODE_RUNTIME = 'atlas-user-hash needs the Node.js runtime, not the Edge runtime: add export const runtime = "nodejs"'
 
-/** Runs `code` in a fresh Node with extra export conditions, from the repository root. */
-const run = (conditions, code) =>
-  spawnSync(process.execPath, [...conditions.flatMap((c) => ['-C', c]), '-e', code], {
+/** Runs `code` in a fresh Node with extra export conditions (and flags), from the repository root. */
+const run = (conditions, code, flags = []) =>
+  spawnSync(process.execPath, [...flags, ...conditions.flatMap((c) => ['-C', c]), '-e', code], {
     cwd: new URL('..', import.meta.url),
     encoding: 'utf8',
   })
@@ -18,10 +18,7 @@ const run = (conditions, code) =>
 it('plain Node require and import get the addon', () => {
   const result = run([], 'console.log(typeof require("atlas-user-hash").createUserHash)')
   assert.equal(result.stdout.trim(), 'function', result.stderr)
-  const esm = spawnSync(process.execPath, ['--input-type=module', '-e', 'import { createUserHash } from "atlas-user-hash"; console.log(typeof createUserHash)'], {
-    cwd: new URL('..', import.meta.url),
-    encoding: 'utf8',
-  })
+  const esm = run([], 'import { createUserHash } from "atlas-user-hash"; console.log(typeof createUserHash)', ['--input-type=module'])
   assert.equal(esm.stdout.trim(), 'function', esm.stderr)
 })
 

@@ -8,8 +8,7 @@ use crate::user_hash::{
 };
 
 /// The environment variable that holds the secret.
-#[cfg(not(unix))]
-const SECRET_VAR: &str = "ATLAS_SECRET";
+const SECRET_VAR: &std::ffi::CStr = c"ATLAS_SECRET";
 
 /// A binding result whose error carries its stable `code` as the JavaScript `code`.
 pub type JsResult<T> = napi::Result<T, &'static str>;
@@ -64,7 +63,7 @@ pub fn with_native_env_secret<T>(use_secret: impl FnOnce(Secret<'_>) -> T) -> T 
     // borrow does not outlive `use_secret`. (A `SHARE_ENV` worker writing the environment
     // concurrently is the documented exception, as it is for `std::env::var_os`, which
     // takes a lock that Node's `setenv` does not.)
-    let value = unsafe { getenv(c"ATLAS_SECRET".as_ptr()) };
+    let value = unsafe { getenv(SECRET_VAR.as_ptr()) };
     if value.is_null() {
       return use_secret(Secret::Missing(SecretSource::Env));
     }
@@ -79,7 +78,7 @@ pub fn with_native_env_secret<T>(use_secret: impl FnOnce(Secret<'_>) -> T) -> T 
   {
     // On Windows Node writes the environment with SetEnvironmentVariableW, which the C
     // runtime's getenv does not see; std reads it with GetEnvironmentVariableW.
-    match std::env::var_os(SECRET_VAR) {
+    match SECRET_VAR.to_str().ok().and_then(std::env::var_os) {
       Some(value) => {
         let text = value
           .into_string()
