@@ -8,8 +8,12 @@ const PACKAGE_NAME = 'atlas-user-hash'
 // package.json `napi.binaryName`: the local build is `<binary>.<platform suffix>.node`.
 const BINARY_NAME = 'atlas-user-hash'
 
+/**
+ * The hash engine for this machine: `{ binding, engine }`, where `binding` is the addon's
+ * exports and `engine` names what was loaded (`'native'`).
+ */
 function loadBinding() {
-  return loadThisPlatformsBinary() || loadThroughGeneratedLoader()
+  return { binding: loadThisPlatformsBinary() || loadThroughGeneratedLoader(), engine: 'native' }
 }
 
 /**
