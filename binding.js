@@ -835,7 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.armTestPanic = nativeBinding.armTestPanic
+module.exports.createKey = nativeBinding.createKey
 module.exports.nativeEnvHas = nativeBinding.nativeEnvHas
-module.exports.userHashWithSecret = nativeBinding.userHashWithSecret
-module.exports.verifyUserHashFromEnv = nativeBinding.verifyUserHashFromEnv
-module.exports.verifyUserHashWithSecret = nativeBinding.verifyUserHashWithSecret
+module.exports.verify = nativeBinding.verify

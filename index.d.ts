@@ -70,3 +70,11 @@ export function createUserHash(userId: string | number | bigint, options?: Atlas
  * @throws {Error} `ERR_ATLAS_SECRET_MISSING` or `ERR_ATLAS_SECRET_INVALID` for an unusable secret.
  */
 export function verifyUserHash(userId: string | number | bigint, userHash: string, options?: AtlasOptions): boolean
+
+/**
+ * Which hash engine this import got: `'native'` (the Rust addon, in Node, Bun and Deno),
+ * `'wasm32-wasi'` (the WebAssembly build, where no native binary fits) or `'js'` (the
+ * pure-JavaScript engine of the `edge-light`, `workerd` and `worker` export conditions).
+ * Every engine gives the same hashes and errors.
+ */
+export const engine: 'native' | 'wasm32-wasi' | 'js'

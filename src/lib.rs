@@ -1,71 +1,58 @@
-//! The napi binding of atlas-user-hash: converts JavaScript values, picks the secret
-//! and maps core errors to JavaScript errors. The hashing itself lives in [`user_hash`];
-//! the public API (`generateAtlasUserObject`, …) is `index.js`, built on these exports.
-//! The hot-path export `userHashFromEnv` is a raw N-API callback in [`fast_path`].
-#![deny(clippy::all, clippy::undocumented_unsafe_blocks)]
+//! The native hash engine of atlas-user-hash. `contract.js` validates every argument and
+//! owns every error; this addon only hashes, verifies and reports which check failed, as
+//! a negative status number (`engine::Status`). The hashing itself is the pure core in
+//! [`user_hash`]; [`engine`] keeps the per-thread key cache and catches panics; [`raw`]
+//! holds the hot-path export and all of the crate's `unsafe` code.
 
 pub mod user_hash;
 
-mod fast_path;
-mod hex_string;
-mod secret_arg;
-mod secret_input;
-mod utf8_arg;
+mod engine;
+mod raw;
 
-use napi::Result;
+use napi::bindgen_prelude::{Either, Uint8Array};
 use napi_derive::napi;
 
-use hex_string::HexString;
-use secret_arg::SecretArg;
-use secret_input::{hash_with, verify_with, with_native_env_secret, Secret};
-use utf8_arg::Utf8Arg;
+use engine::Status;
+use user_hash::Secret;
 
-/// Hashes `userId` with a secret handed in from JavaScript: `options.secret` when
-/// `fromOptions`, else `process.env.ATLAS_SECRET` as read in JavaScript (this decides what
-/// an error message tells the user to fix). `undefined` or `null` is a missing secret.
-#[napi(
-  ts_args_type = "userId: string, secret: string | Uint8Array | undefined | null, fromOptions: boolean",
-  ts_return_type = "string"
-)]
-pub fn user_hash_with_secret(
-  user_id: Utf8Arg,
-  secret: SecretArg,
-  from_options: bool,
-) -> Result<HexString, &'static str> {
-  hash_with(Secret::from_js(&secret, from_options), user_id.as_bytes())
+/// Checks `secret` (a string, used as its UTF-8, or a `Uint8Array` of key bytes) and caches
+/// its keyed HMAC state for this thread: returns the key's handle for `hash` and `verify`,
+/// or a negative status when a check failed. A handle can go stale (status `KeyStale`)
+/// once other secrets have pushed its state out of the cache.
+#[napi(catch_unwind, ts_args_type = "secret: string | Uint8Array")]
+pub fn create_key(secret: Either<String, Uint8Array>) -> f64 {
+  let secret = match &secret {
+    Either::A(text) => Secret::Text(text),
+    Either::B(bytes) => Secret::Bytes(bytes),
+  };
+  engine::create_key(secret).map_or_else(status_number, |handle| handle.to_f64())
 }
 
-/// Checks `userHash` against `userId` with `ATLAS_SECRET` from the native environment,
-/// in constant time.
-#[napi(ts_args_type = "userId: string, userHash: string")]
-pub fn verify_user_hash_from_env(
-  user_id: Utf8Arg,
-  user_hash: Utf8Arg,
-) -> Result<bool, &'static str> {
-  with_native_env_secret(|secret| verify_with(secret, user_id.as_bytes(), user_hash.as_bytes()))
+/// Whether `userHash` is the user hash of `userId` (compared in constant time), with the
+/// key handle `key`, or with `ATLAS_SECRET` from the native environment when `key` is left
+/// out; a negative status when a check failed.
+#[napi(catch_unwind)]
+pub fn verify(user_id: String, user_hash: String, key: Option<f64>) -> Either<bool, i32> {
+  match engine::verify(user_id.as_bytes(), user_hash.as_bytes(), key) {
+    Ok(matches) => Either::A(matches),
+    Err(status) => Either::B(status as i32),
+  }
 }
 
-/// Checks `userHash` against `userId` with a secret handed in from JavaScript, in
-/// constant time.
-#[napi(
-  ts_args_type = "userId: string, userHash: string, secret: string | Uint8Array | undefined | null, fromOptions: boolean"
-)]
-pub fn verify_user_hash_with_secret(
-  user_id: Utf8Arg,
-  user_hash: Utf8Arg,
-  secret: SecretArg,
-  from_options: bool,
-) -> Result<bool, &'static str> {
-  verify_with(
-    Secret::from_js(&secret, from_options),
-    user_id.as_bytes(),
-    user_hash.as_bytes(),
-  )
-}
-
-/// Whether the native environment has a variable `name`. `index.js` uses it to find out
+/// Whether the native environment has a variable `name`: `index.js` uses it to find out
 /// whether assignments to its `process.env` reach the native environment.
-#[napi(ts_args_type = "name: string")]
-pub fn native_env_has(name: Utf8Arg) -> bool {
-  std::str::from_utf8(name.as_bytes()).is_ok_and(|name| std::env::var_os(name).is_some())
+#[napi(catch_unwind)]
+pub fn native_env_has(name: String) -> bool {
+  engine::native_env_has(&name)
+}
+
+/// Test hook: makes the next call on this thread panic inside the engine, to show that the
+/// panic becomes an error and the call after it works. Not reachable from the public API.
+#[napi(catch_unwind)]
+pub fn arm_test_panic() {
+  engine::arm_test_panic();
+}
+
+fn status_number(status: Status) -> f64 {
+  f64::from(status as i32)
 }

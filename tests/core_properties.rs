@@ -1,8 +1,6 @@
 //! Property tests of the Rust core against a textbook HMAC built from SHA-256 alone
 //! (RFC 2104: H((K ^ opad) || H((K ^ ipad) || m))), with a hex encoder of its own.
-use atlas_user_hash::user_hash::{
-  check_secret_text, KeyCache, SecretError, SecretSource, UserHasher,
-};
+use atlas_user_hash::user_hash::{check_secret_text, KeyCache, Secret, SecretProblem, UserHasher};
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -59,18 +57,52 @@ proptest! {
     let mut cache = KeyCache::default();
     for (which, id) in calls {
       let secret = which.get(&secrets);
-      prop_assert_eq!(hex_of(cache.hasher(secret), &id), textbook_hmac_hex(secret, &id));
+      let (_, hasher) = cache.key(Secret::Bytes(secret)).unwrap();
+      prop_assert_eq!(hex_of(hasher, &id), textbook_hmac_hex(secret, &id));
     }
   }
 
   #[test]
-  fn secret_text_check_matches_its_rule(secret in "\\PC{0,3}[ \\t\\r\\n\\u{A0}\\u{FEFF}\\u{2028}]?\\PC{0,10}[ \\t\\n]?") {
-    let is_space = |c: char| c.is_whitespace() || c == '\u{FEFF}';
-    let expected = match (secret.chars().next(), secret.chars().last()) {
-      (None, _) | (_, None) => Err(SecretError::Missing(SecretSource::Env)),
-      (Some(first), Some(last)) if is_space(first) || is_space(last) => Err(SecretError::Whitespace(SecretSource::Env)),
-      _ => Ok(()),
+  fn secret_text_check_matches_the_unicode_white_space_table(core in "\\PC{0,12}", first in any::<char>(), last in any::<char>()) {
+    let secret = format!("{first}{core}{last}");
+    let expected = if in_white_space_table(first) || in_white_space_table(last) {
+      Err(SecretProblem::Whitespace)
+    } else {
+      Ok(())
     };
-    prop_assert_eq!(check_secret_text(&secret, SecretSource::Env), expected);
+    prop_assert_eq!(check_secret_text(&secret), expected);
   }
+}
+
+/// The oracle: Unicode's White_Space property as PropList.txt lists it (Unicode 16), and the
+/// byte order mark U+FEFF, written out rather than asked of `char::is_whitespace`.
+fn in_white_space_table(c: char) -> bool {
+  matches!(
+    c as u32,
+    0x09..=0x0D | 0x20 | 0x85 | 0xA0 | 0x1680 | 0x2000..=0x200A | 0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000 | 0xFEFF
+  )
+}
+
+#[test]
+fn every_white_space_code_point_is_caught_at_either_end() {
+  for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+    let expected = if in_white_space_table(c) {
+      Err(SecretProblem::Whitespace)
+    } else {
+      Ok(())
+    };
+    assert_eq!(
+      check_secret_text(&format!("{c}secret")),
+      expected,
+      "U+{:04X} first",
+      c as u32
+    );
+    assert_eq!(
+      check_secret_text(&format!("secret{c}")),
+      expected,
+      "U+{:04X} last",
+      c as u32
+    );
+  }
+  assert_eq!(check_secret_text(""), Err(SecretProblem::Empty));
 }

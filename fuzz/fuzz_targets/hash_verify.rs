@@ -3,7 +3,7 @@
 //! case), the key cache agrees with a fresh hasher, and the secret check never panics.
 #![no_main]
 
-use atlas_user_hash::user_hash::{check_secret_text, KeyCache, SecretSource, UserHasher};
+use atlas_user_hash::user_hash::{check_secret_text, KeyCache, Secret, UserHasher};
 use hmac::{Hmac, Mac};
 use libfuzzer_sys::fuzz_target;
 use sha2::Sha256;
@@ -29,10 +29,13 @@ fuzz_target!(|input: (Vec<u8>, Vec<u8>, Vec<u8>, Vec<Vec<u8>>)| {
 
   let mut cache = KeyCache::default();
   for other in other_secrets.iter().chain([&secret]) {
-    assert_eq!(cache.hasher(other).hash_hex(&id), UserHasher::new(other).hash_hex(&id));
+    if let Ok((handle, hasher)) = cache.key(Secret::Bytes(other)) {
+      assert_eq!(hasher.hash_hex(&id), UserHasher::new(other).hash_hex(&id));
+      assert!(cache.get(handle).is_some());
+    }
   }
 
   if let Ok(text) = std::str::from_utf8(&secret) {
-    let _ = check_secret_text(text, SecretSource::Options);
+    let _ = check_secret_text(text);
   }
 });

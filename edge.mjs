@@ -1,0 +1,11 @@
+// atlas-user-hash for edge runtimes — the Next.js Edge runtime, Vercel Edge Functions and
+// Cloudflare Workers (the "edge-light", "workerd" and "worker" export conditions): the same
+// contract (contract.js) on the pure-JavaScript hash engine (js-engine.mjs), since a native
+// addon cannot load there. Same functions, errors and hashes as in Node.
+import contract from './contract.js'
+import { jsEngine } from './js-engine.mjs'
+
+const api = contract.createApi(jsEngine)
+
+export const { generateAtlasUserObject, createUserHash, verifyUserHash, engine } = api
+export default api

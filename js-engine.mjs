@@ -1,0 +1,53 @@
+// The pure-JavaScript hash engine, for runtimes that cannot load a native addon: the
+// Next.js Edge runtime, Vercel Edge Functions and Cloudflare Workers (workerd). HMAC-SHA256
+// is @noble/hashes (audited, dependency-free); like the native engine it keys the HMAC once
+// per secret and clones the keyed state for each hash. It follows the engine interface of
+// contract.js: it makes keys, hashes, verifies and reports which check failed.
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+
+import contract from './contract.js'
+
+const { STATUS } = contract
+const encoder = new TextEncoder()
+
+// Unicode White_Space and the byte order mark U+FEFF, as the native engine checks them.
+const SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]$/
+const HEX64 = /^[0-9a-fA-F]{64}$/
+
+/** The engine: what `createApi` of contract.js runs on. */
+export const jsEngine = {
+  name: 'js',
+
+  /** A keyed HMAC state for `secret`, or the STATUS of the check it fails. */
+  createKey(secret) {
+    if (typeof secret === 'string') {
+      if (secret === '') return STATUS.SECRET_EMPTY
+      if (SPACE.test(secret[0]) || SPACE.test(secret[secret.length - 1])) return STATUS.SECRET_WHITESPACE
+      return hmac.create(sha256, encoder.encode(secret))
+    }
+    return secret.length === 0 ? STATUS.SECRET_EMPTY : hmac.create(sha256, secret)
+  },
+
+  /** The user hash of `idText` with `key`, as lowercase hex. */
+  hash(idText, key) {
+    return bytesToHex(mac(idText, key))
+  },
+
+  /** Whether `hashText` (64 hex digits, either case) is the user hash of `idText`, in constant time. */
+  verify(idText, hashText, key) {
+    if (!HEX64.test(hashText)) return false
+    const digest = mac(idText, key)
+    let difference = 0
+    for (let i = 0; i < digest.length; i++) difference |= digest[i] ^ Number.parseInt(hashText.slice(2 * i, 2 * i + 2), 16)
+    return difference === 0
+  },
+
+  /** Edge runtimes have no environment of their own: ATLAS_SECRET is read from `process.env`. */
+  readsEnv: () => false,
+}
+
+function mac(idText, key) {
+  return key.clone().update(encoder.encode(idText)).digest()
+}
