@@ -14,7 +14,7 @@ const ids = [
   ['lone high surrogate', 'a\uD800b'],
   ['lone low surrogate', '\uDC00z'],
   ['nul', 'a\u0000b'],
-  ['1000 characters', 'x'.repeat(999) + 'é'],
+  ['1000 characters', `${'x'.repeat(999)}é`],
   ['number text', String(100123)],
   ['negative number text', String(-42)],
   ['max safe integer text', String(Number.MAX_SAFE_INTEGER)],
@@ -25,7 +25,7 @@ const secrets = [
   ['typical', 'a9f4c2e1-atlas-secret'],
   ['64 bytes (one block)', 's'.repeat(64)],
   ['65 bytes (hashed first)', 's'.repeat(65)],
-  ['200 bytes', 'S3cr3t!'.repeat(28) + 'abcd'],
+  ['200 bytes', `${'S3cr3t!'.repeat(28)}abcd`],
   ['unicode', 'clé-秘密-🔑'],
 ]
 
@@ -44,5 +44,5 @@ for (const [idKind, id] of ids) {
   }
 }
 const out = new URL('../__test__/fixtures/vectors.json', import.meta.url)
-writeFileSync(out, JSON.stringify(vectors, null, 1) + '\n')
+writeFileSync(out, `${JSON.stringify(vectors, null, 1)}\n`)
 console.log(`wrote ${vectors.length} vectors to ${out.pathname}`)

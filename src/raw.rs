@@ -77,16 +77,18 @@ unsafe extern "C" fn hash_callback(
   if status != sys::Status::napi_ok {
     return fail(env);
   }
-  // SAFETY: `argv[0]` and `argv[1]` are values of this call (`argc` is now the number of
-  // arguments passed; with one, there is no key to read).
-  let (Some(user_id), Some(key)) = (
-    unsafe { read_utf8(env, argv[0]) },
-    if argc < 2 {
-      Some(None)
-    } else {
-      unsafe { read_key(env, argv[1]) }
-    },
-  ) else {
+  // SAFETY: `argv[0]` is a value of this call.
+  let Some(user_id) = (unsafe { read_utf8(env, argv[0]) }) else {
+    return fail(env);
+  };
+  // `argc` is now the number of arguments passed: with one, there is no key to read.
+  let key = if argc < 2 {
+    Some(None)
+  } else {
+    // SAFETY: `argv[1]` is a value of this call.
+    unsafe { read_key(env, argv[1]) }
+  };
+  let Some(key) = key else {
     return fail(env);
   };
   match engine::hash(user_id.as_bytes(), key) {

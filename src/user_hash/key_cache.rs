@@ -17,8 +17,10 @@ impl KeyHandle {
 
   /// The handle a JavaScript number stands for; `None` for any number no handle can be.
   pub fn from_f64(value: f64) -> Option<Self> {
-    let in_range = value >= 1.0 && value < MAX_SAFE_INTEGER && value.fract() == 0.0;
-    in_range.then_some(KeyHandle(value as u64))
+    let whole = (1.0..MAX_SAFE_INTEGER).contains(&value) && value.fract() == 0.0;
+    // Exact: a whole number from 1 to 2^53 - 1 converts to u64 without loss.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    whole.then_some(KeyHandle(value as u64))
   }
 }
 

@@ -15,12 +15,13 @@ export const SESSION_COOKIE = "demo-user"
 
 // Kept on globalThis so that every route bundle of this server process shares one table.
 const store = globalThis as typeof globalThis & { atlasDemoUsers?: Map<string, DemoUser> }
-const users = (store.atlasDemoUsers ??= new Map<string, DemoUser>(
+store.atlasDemoUsers ??= new Map<string, DemoUser>(
   [
     { id: "user_100123", name: "Ada Lovelace", email: "ada@example.com", passwordHash: "$argon2id$demo-ada" },
     { id: 4711, name: "Grace Hopper", email: null, passwordHash: "$argon2id$demo-grace" },
   ].map((user) => [String(user.id), user]),
-))
+)
+const users = store.atlasDemoUsers
 
 export function demoUsers(): DemoUser[] {
   return [...users.values()]
