@@ -3,141 +3,144 @@ import assert from 'node:assert/strict'
 import { inspect } from 'node:util'
 import { describe, it } from 'node:test'
 
-import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
-import { assertAtlasError, withSecret } from './helpers.mjs'
+import { apis, assertAtlasError, withSecret } from './helpers.mjs'
 
 const SECRET = 'Zq9x-K7vW-pR2m-Lt84-Hy6c' // no English words, so no 6-character piece of it can occur by chance
 const ID_MESSAGE = /must be a non-empty string, a safe integer or a bigint; got /
 
-describe('ERR_ATLAS_INVALID_USER_ID', () => {
-  const badIds = [
-    [undefined, 'undefined'],
-    [null, 'null'],
-    ['', 'an empty string'],
-    [1.5, 'the number 1.5'],
-    [NaN, 'the number NaN'],
-    [Infinity, 'the number Infinity'],
-    [2 ** 53, 'the number 9007199254740992'],
-    [{}, 'an object'],
-    [[1], 'an array'],
-    [true, 'a boolean'],
-    [Symbol('id'), 'a symbol'],
-    [() => 1, 'a function'],
-    [new String('u'), 'an object'],
-  ]
-  for (const [id, described] of badIds) {
-    it(`user.id ${described}`, () => {
-      const error = withSecret(SECRET, () => assertAtlasError(() => generateAtlasUserObject({ id }), TypeError, 'ERR_ATLAS_INVALID_USER_ID', ID_MESSAGE))
-      assert.ok(error.message.startsWith('user.id '))
-      assert.ok(error.message.endsWith(described))
-      withSecret(SECRET, () => assertAtlasError(() => createUserHash(id), TypeError, 'ERR_ATLAS_INVALID_USER_ID', /^userId must be/))
-      withSecret(SECRET, () => assertAtlasError(() => verifyUserHash(id, 'a'.repeat(64)), TypeError, 'ERR_ATLAS_INVALID_USER_ID', /^userId must be/))
-    })
-  }
+for (const { engine, api: { createUserHash, generateAtlasUserObject, verifyUserHash } } of apis) {
+  describe(`${engine} engine`, () => {
+    describe('ERR_ATLAS_INVALID_USER_ID', () => {
+      const badIds = [
+        [undefined, 'undefined'],
+        [null, 'null'],
+        ['', 'an empty string'],
+        [1.5, 'the number 1.5'],
+        [NaN, 'the number NaN'],
+        [Infinity, 'the number Infinity'],
+        [2 ** 53, 'the number 9007199254740992'],
+        [{}, 'an object'],
+        [[1], 'an array'],
+        [true, 'a boolean'],
+        [Symbol('id'), 'a symbol'],
+        [() => 1, 'a function'],
+        [new String('u'), 'an object'],
+      ]
+      for (const [id, described] of badIds) {
+        it(`user.id ${described}`, () => {
+          const error = withSecret(SECRET, () => assertAtlasError(() => generateAtlasUserObject({ id }), TypeError, 'ERR_ATLAS_INVALID_USER_ID', ID_MESSAGE))
+          assert.ok(error.message.startsWith('user.id '))
+          assert.ok(error.message.endsWith(described))
+          withSecret(SECRET, () => assertAtlasError(() => createUserHash(id), TypeError, 'ERR_ATLAS_INVALID_USER_ID', /^userId must be/))
+          withSecret(SECRET, () => assertAtlasError(() => verifyUserHash(id, 'a'.repeat(64)), TypeError, 'ERR_ATLAS_INVALID_USER_ID', /^userId must be/))
+        })
+      }
 
-  it('a user with no id at all', () => {
-    assertAtlasError(() => generateAtlasUserObject({ name: 'Ada' }, { secret: SECRET }), TypeError, 'ERR_ATLAS_INVALID_USER_ID', /^user\.id must be .*got undefined$/)
-  })
-})
-
-describe('ERR_ATLAS_INVALID_USER', () => {
-  for (const [user, described] of [['user_1', 'a string'], [42, 'the number 42'], [true, 'a boolean'], [Symbol('u'), 'a symbol'], [() => {}, 'a function'], [5n, 'a bigint']]) {
-    it(`a user that is ${described}`, () => {
-      assertAtlasError(() => generateAtlasUserObject(user, { secret: SECRET }), TypeError, 'ERR_ATLAS_INVALID_USER', new RegExp(`^user must be an object with an id.*; got ${described}$`))
-    })
-  }
-  for (const field of ['name', 'email']) {
-    for (const [value, described] of [[42, 'the number 42'], [{}, 'an object'], [['a'], 'an array'], [false, 'a boolean']]) {
-      it(`user.${field} that is ${described}`, () => {
-        assertAtlasError(
-          () => generateAtlasUserObject({ id: 'u', [field]: value }, { secret: SECRET }),
-          TypeError,
-          'ERR_ATLAS_INVALID_USER',
-          new RegExp(`^user\\.${field} must be a string, null or undefined; got ${described}$`),
-        )
+      it('a user with no id at all', () => {
+        assertAtlasError(() => generateAtlasUserObject({ name: 'Ada' }, { secret: SECRET }), TypeError, 'ERR_ATLAS_INVALID_USER_ID', /^user\.id must be .*got undefined$/)
       })
-    }
-  }
-})
+    })
 
-describe('ERR_ATLAS_SECRET_MISSING', () => {
-  it('ATLAS_SECRET unset or empty', () => {
-    for (const value of [undefined, '']) {
-      withSecret(value, () => {
-        for (const call of [() => generateAtlasUserObject({ id: 'u' }), () => createUserHash('u'), () => verifyUserHash('u', 'a'.repeat(64)), () => verifyUserHash('u', 42)]) {
-          assertAtlasError(call, Error, 'ERR_ATLAS_SECRET_MISSING', /^ATLAS_SECRET is not set or is empty: set it in the server environment/)
+    describe('ERR_ATLAS_INVALID_USER', () => {
+      for (const [user, described] of [['user_1', 'a string'], [42, 'the number 42'], [true, 'a boolean'], [Symbol('u'), 'a symbol'], [() => {}, 'a function'], [5n, 'a bigint']]) {
+        it(`a user that is ${described}`, () => {
+          assertAtlasError(() => generateAtlasUserObject(user, { secret: SECRET }), TypeError, 'ERR_ATLAS_INVALID_USER', new RegExp(`^user must be an object with an id.*; got ${described}$`))
+        })
+      }
+      for (const field of ['name', 'email']) {
+        for (const [value, described] of [[42, 'the number 42'], [{}, 'an object'], [['a'], 'an array'], [false, 'a boolean']]) {
+          it(`user.${field} that is ${described}`, () => {
+            assertAtlasError(
+              () => generateAtlasUserObject({ id: 'u', [field]: value }, { secret: SECRET }),
+              TypeError,
+              'ERR_ATLAS_INVALID_USER',
+              new RegExp(`^user\\.${field} must be a string, null or undefined; got ${described}$`),
+            )
+          })
+        }
+      }
+    })
+
+    describe('ERR_ATLAS_SECRET_MISSING', () => {
+      it('ATLAS_SECRET unset or empty', () => {
+        for (const value of [undefined, '']) {
+          withSecret(value, () => {
+            for (const call of [() => generateAtlasUserObject({ id: 'u' }), () => createUserHash('u'), () => verifyUserHash('u', 'a'.repeat(64)), () => verifyUserHash('u', 42)]) {
+              assertAtlasError(call, Error, 'ERR_ATLAS_SECRET_MISSING', /^ATLAS_SECRET is not set or is empty: set it in the server environment/)
+            }
+          })
         }
       })
-    }
-  })
 
-  it('an empty options.secret, as text or bytes', () => {
-    for (const secret of ['', new Uint8Array(0), Buffer.alloc(0)]) {
-      withSecret(SECRET, () => assertAtlasError(() => createUserHash('u', { secret }), Error, 'ERR_ATLAS_SECRET_MISSING', /^options\.secret is empty/))
-    }
-  })
-})
-
-describe('ERR_ATLAS_SECRET_INVALID', () => {
-  it('ATLAS_SECRET with surrounding whitespace', () => {
-    for (const value of [`${SECRET}\n`, ` ${SECRET}`, `${SECRET}\r\n`, `\t${SECRET}`, `\uFEFF${SECRET}`, `${SECRET}\u00A0`]) {
-      withSecret(value, () => {
-        assertAtlasError(() => generateAtlasUserObject({ id: 'u' }), Error, 'ERR_ATLAS_SECRET_INVALID', /^ATLAS_SECRET starts or ends with whitespace/)
-        assertAtlasError(() => verifyUserHash('u', 'a'.repeat(64)), Error, 'ERR_ATLAS_SECRET_INVALID', /^ATLAS_SECRET starts or ends/)
+      it('an empty options.secret, as text or bytes', () => {
+        for (const secret of ['', new Uint8Array(0), Buffer.alloc(0)]) {
+          withSecret(SECRET, () => assertAtlasError(() => createUserHash('u', { secret }), Error, 'ERR_ATLAS_SECRET_MISSING', /^options\.secret is empty/))
+        }
       })
-    }
-  })
+    })
 
-  it('options.secret with surrounding whitespace', () => {
-    assertAtlasError(() => createUserHash('u', { secret: `${SECRET} ` }), Error, 'ERR_ATLAS_SECRET_INVALID', /^options\.secret starts or ends with whitespace/)
-  })
+    describe('ERR_ATLAS_SECRET_INVALID', () => {
+      it('ATLAS_SECRET with surrounding whitespace', () => {
+        for (const value of [`${SECRET}\n`, ` ${SECRET}`, `${SECRET}\r\n`, `\t${SECRET}`, `\uFEFF${SECRET}`, `${SECRET}\u00A0`]) {
+          withSecret(value, () => {
+            assertAtlasError(() => generateAtlasUserObject({ id: 'u' }), Error, 'ERR_ATLAS_SECRET_INVALID', /^ATLAS_SECRET starts or ends with whitespace/)
+            assertAtlasError(() => verifyUserHash('u', 'a'.repeat(64)), Error, 'ERR_ATLAS_SECRET_INVALID', /^ATLAS_SECRET starts or ends/)
+          })
+        }
+      })
 
-  it('options.secret of another type, or options that are not an object', () => {
-    for (const [secret, described] of [[42, 'the number 42'], [null, 'null'], [new ArrayBuffer(4), 'an object'], [[1, 2], 'an array'], [new Uint16Array(2), 'an object']]) {
-      assertAtlasError(() => createUserHash('u', { secret }), TypeError, 'ERR_ATLAS_SECRET_INVALID', new RegExp(`^options\\.secret must be a string or a Uint8Array; got ${described}$`))
-    }
-    for (const [options, described] of [['secret', 'a string'], [1, 'the number 1'], [true, 'a boolean']]) {
-      assertAtlasError(() => createUserHash('u', options), TypeError, 'ERR_ATLAS_SECRET_INVALID', new RegExp(`^options must be an object such as \\{ secret \\}; got ${described}$`))
-    }
-  })
-})
+      it('options.secret with surrounding whitespace', () => {
+        assertAtlasError(() => createUserHash('u', { secret: `${SECRET} ` }), Error, 'ERR_ATLAS_SECRET_INVALID', /^options\.secret starts or ends with whitespace/)
+      })
 
-describe('verifyUserHash', () => {
-  it('is false, not an error, for anything that is not 64 hex characters', () => {
-    withSecret(SECRET, () => {
-      for (const hash of [undefined, null, 42, {}, '', 'abc', 'g'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), ' '.repeat(64), 'é'.repeat(32)]) {
-        assert.equal(verifyUserHash('u', hash), false, String(hash))
-      }
+      it('options.secret of another type, or options that are not an object', () => {
+        for (const [secret, described] of [[42, 'the number 42'], [null, 'null'], [new ArrayBuffer(4), 'an object'], [[1, 2], 'an array'], [new Uint16Array(2), 'an object']]) {
+          assertAtlasError(() => createUserHash('u', { secret }), TypeError, 'ERR_ATLAS_SECRET_INVALID', new RegExp(`^options\\.secret must be a string or a Uint8Array; got ${described}$`))
+        }
+        for (const [options, described] of [['secret', 'a string'], [1, 'the number 1'], [true, 'a boolean']]) {
+          assertAtlasError(() => createUserHash('u', options), TypeError, 'ERR_ATLAS_SECRET_INVALID', new RegExp(`^options must be an object such as \\{ secret \\}; got ${described}$`))
+        }
+      })
+    })
+
+    describe('verifyUserHash', () => {
+      it('is false, not an error, for anything that is not 64 hex characters', () => {
+        withSecret(SECRET, () => {
+          for (const hash of [undefined, null, 42, {}, '', 'abc', 'g'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), ' '.repeat(64), 'é'.repeat(32)]) {
+            assert.equal(verifyUserHash('u', hash), false, String(hash))
+          }
+        })
+      })
+    })
+
+    describe('no error shows the secret', () => {
+      it('in its message, stack, properties or inspection', () => {
+        const secretPieces = (secret) => Array.from({ length: secret.length - 5 }, (_, i) => secret.slice(i, i + 6))
+        const errors = []
+        const collect = (fn) => {
+          try {
+            fn()
+          } catch (error) {
+            errors.push(error)
+          }
+        }
+        for (const value of [`${SECRET}\n`, ` ${SECRET}`]) {
+          withSecret(value, () => collect(() => generateAtlasUserObject({ id: 'u' })))
+          collect(() => createUserHash('u', { secret: value }))
+        }
+        withSecret(SECRET, () => {
+          collect(() => generateAtlasUserObject({ id: 1.5 }))
+          collect(() => generateAtlasUserObject('x'))
+          collect(() => generateAtlasUserObject({ id: 'u', name: 1 }))
+        })
+        collect(() => createUserHash('u', { secret: 1 }))
+        withSecret(undefined, () => collect(() => createUserHash('u')))
+        assert.equal(errors.length, 9)
+        for (const error of errors) {
+          const shown = [error.message, error.stack, inspect(error, { showHidden: true, depth: 5 }), JSON.stringify(error)].join('\n')
+          for (const piece of secretPieces(SECRET)) assert.ok(!shown.includes(piece), `error ${error.code} shows part of the secret`)
+        }
+      })
     })
   })
-})
-
-describe('no error shows the secret', () => {
-  it('in its message, stack, properties or inspection', () => {
-    const secretPieces = (secret) => Array.from({ length: secret.length - 5 }, (_, i) => secret.slice(i, i + 6))
-    const errors = []
-    const collect = (fn) => {
-      try {
-        fn()
-      } catch (error) {
-        errors.push(error)
-      }
-    }
-    for (const value of [`${SECRET}\n`, ` ${SECRET}`]) {
-      withSecret(value, () => collect(() => generateAtlasUserObject({ id: 'u' })))
-      collect(() => createUserHash('u', { secret: value }))
-    }
-    withSecret(SECRET, () => {
-      collect(() => generateAtlasUserObject({ id: 1.5 }))
-      collect(() => generateAtlasUserObject('x'))
-      collect(() => generateAtlasUserObject({ id: 'u', name: 1 }))
-    })
-    collect(() => createUserHash('u', { secret: 1 }))
-    withSecret(undefined, () => collect(() => createUserHash('u')))
-    assert.equal(errors.length, 9)
-    for (const error of errors) {
-      const shown = [error.message, error.stack, inspect(error, { showHidden: true, depth: 5 }), JSON.stringify(error)].join('\n')
-      for (const piece of secretPieces(SECRET)) assert.ok(!shown.includes(piece), `error ${error.code} shows part of the secret`)
-    }
-  })
-})
+}

@@ -55,3 +55,21 @@ export function assertAtlasError(fn, ErrorClass, code, message) {
   assert.match(thrown.message, message)
   return thrown
 }
+
+/** The public API on each hash engine: the native addon (index.js) and the pure-JS edge engine. */
+export const apis = [
+  { engine: 'native', api: await import('../index.js') },
+  { engine: 'js', api: await import('../edge.mjs') },
+]
+
+/**
+ * Unicode's White_Space property as PropList.txt lists it, plus the byte order mark: the
+ * characters a secret may not start or end with. Written out, not asked of a regex.
+ */
+export function isWhiteSpaceOrBom(codePoint) {
+  return (
+    (codePoint >= 0x09 && codePoint <= 0x0d) ||
+    (codePoint >= 0x2000 && codePoint <= 0x200a) ||
+    [0x20, 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff].includes(codePoint)
+  )
+}

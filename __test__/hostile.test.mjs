@@ -1,18 +1,19 @@
 // Hostile input: getters that lie or throw, proxies, huge ids, and random values of every
-// type in every argument. Each call returns a result or throws one of the four documented
-// errors (or, for a throwing getter, the getter's own error) — never a crash, never a
-// wrong hash.
+// type in every argument. For random values an oracle, written from the README's API
+// section and independent of contract.js, says what each call must give — the exact hash,
+// `{}`, `true`/`false`, or the exact error code and class — and every input is checked
+// against it, on both engines.
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { describe, it } from 'node:test'
+import { inspect } from 'node:util'
 
 import fc from 'fast-check'
 
-import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
-import { referenceHash, withSecret } from './helpers.mjs'
+import { createUserHash, generateAtlasUserObject } from '../index.js'
+import { apis, isWhiteSpaceOrBom, referenceHash, withSecret } from './helpers.mjs'
 
 const SECRET = 'hostile-test-secret'
-const CODES = new Set(['ERR_ATLAS_SECRET_MISSING', 'ERR_ATLAS_SECRET_INVALID', 'ERR_ATLAS_INVALID_USER_ID', 'ERR_ATLAS_INVALID_USER'])
 
 describe('lying and throwing records', () => {
   it('an id getter that returns a new value on every read is read once', () => {
@@ -58,63 +59,156 @@ describe('unusual ids', () => {
   })
 })
 
-describe('random values in every argument', () => {
+describe('random values in every argument, against an oracle', () => {
   // Every kind of JS value: fast-check's anything (nested objects, arrays, typed arrays,
   // Dates, Maps, Sets, bigints, boxed values, null prototypes), plus what it leaves out.
-  const value = fc.oneof(
-    fc.anything({ withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withObjectString: true, withTypedArray: true, withSparseArray: true, maxDepth: 3 }),
-    fc.constantFrom(NaN, Infinity, -Infinity, -0, 2 ** 53, -(2 ** 53), Number.MAX_VALUE, 1e300, Symbol('x'), () => 1, class {}, new Date(NaN), new Map([['id', 1]]), Buffer.from('k'), new ArrayBuffer(8), /id/),
-    fc.string(),
-    fc.integer(),
-    fc.bigInt(),
+  const anyValue = fc.oneof(
+    fc.anything({ withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withObjectString: true, withTypedArray: true, withSparseArray: true, maxDepth: 2 }),
+    fc.constantFrom(NaN, Infinity, -Infinity, -0, 2 ** 53, -(2 ** 53), Number.MAX_VALUE, 1e300, 1.5, Symbol('x'), () => 1, class {}, new Date(NaN), new Map([['id', 1]]), Buffer.from('k'), new ArrayBuffer(8), /id/, new Uint16Array(2), new String('s')),
   )
-  const record = fc.record({ id: value, name: value, email: value }, { requiredKeys: [] })
-  const options = fc.oneof(fc.constant(undefined), value, fc.record({ secret: value }, { requiredKeys: [] }))
-  const userHashLike = fc.oneof(value, fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: 64, maxLength: 64 }))
+  const text = fc.string({ unit: 'binary', maxLength: 40 }) // lone surrogates included
+  const space = fc.constantFrom(' ', '\n', '\r', '\t', '\u00a0', '\ufeff', '\u0085', '\u2028', '\u3000')
+  // Ids, names, secrets and options that are mostly valid, so that most inputs get as far
+  // as a hash, and sometimes anything at all.
+  const id = fc.oneof({ arbitrary: text, weight: 5 }, { arbitrary: fc.integer(), weight: 2 }, { arbitrary: fc.bigInt(), weight: 1 }, { arbitrary: anyValue, weight: 2 })
+  const field = fc.oneof({ arbitrary: text, weight: 5 }, { arbitrary: fc.constantFrom(null, undefined), weight: 3 }, { arbitrary: anyValue, weight: 1 })
+  const textSecret = fc.oneof(
+    { arbitrary: text, weight: 6 },
+    { arbitrary: fc.tuple(space, text).map(([s, t]) => s + t), weight: 1 },
+    { arbitrary: fc.tuple(text, space).map(([t, s]) => t + s), weight: 1 },
+  )
+  const secret = fc.oneof({ arbitrary: textSecret, weight: 6 }, { arbitrary: fc.uint8Array({ maxLength: 80 }), weight: 2 }, { arbitrary: anyValue, weight: 1 })
+  const options = fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 3 },
+    { arbitrary: secret.map((s) => ({ secret: s })), weight: 4 },
+    { arbitrary: fc.constant({}), weight: 1 },
+    { arbitrary: anyValue, weight: 1 },
+  )
+  const user = fc.oneof({ arbitrary: fc.record({ id, name: field, email: field, role: field }, { requiredKeys: ['id'] }), weight: 8 }, { arbitrary: anyValue, weight: 2 })
+  // The environment cuts a value at NUL: an environment secret has none, or is unset.
+  const envSecret = fc.oneof({ arbitrary: textSecret.filter((t) => !t.includes('\0')), weight: 5 }, { arbitrary: fc.constant(undefined), weight: 1 })
+  const claimedHash = fc.oneof(anyValue, text, fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: 64, maxLength: 64 }))
 
-  function expectResultOrAtlasError(call, check) {
-    let result
-    try {
-      result = call()
-    } catch (error) {
-      assert.ok(error instanceof Error, `threw a non-Error: ${String(error)}`)
-      assert.ok(CODES.has(error.code), `unexpected error ${error.code}: ${error.message}`)
-      return
-    }
-    check(result)
+  /** What the README says an id is hashed as, or null for an invalid id. */
+  function oracleIdText(value) {
+    if (typeof value === 'string') return value === '' ? null : value
+    if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : null
+    if (typeof value === 'bigint') return String(value)
+    return null
   }
 
-  const secretOf = (opts) => (opts && typeof opts === 'object' && opts.secret !== undefined ? opts.secret : process.env.ATLAS_SECRET)
-  const isHex64 = (text) => typeof text === 'string' && /^[0-9a-f]{64}$/.test(text)
+  const isSpaceAt = (textValue, index) => isWhiteSpaceOrBom(textValue.codePointAt(index))
 
-  it('generateAtlasUserObject returns a correct object or a documented error', () => {
-    withSecret(SECRET, () => {
-      fc.assert(
-        fc.property(fc.oneof(record, value), options, (user, opts) => {
-          expectResultOrAtlasError(
-            () => generateAtlasUserObject(user, opts),
-            (result) => {
-              if (!user) return assert.deepEqual(result, {})
-              assert.deepEqual(Object.keys(result), ['userId', 'name', 'email', 'userHash'])
-              assert.ok(isHex64(result.userHash))
-              assert.equal(result.userHash, createHmac('sha256', secretOf(opts)).update(String(result.userId)).digest('hex'))
-            },
-          )
-        }),
-        { numRuns: 20000 },
-      )
-    })
-  })
+  /** The secret a call uses — { key } — or the error it must throw — { code, type }. */
+  function oracleSecret(opts, env) {
+    if (opts !== undefined && opts !== null && typeof opts !== 'object') return { code: 'ERR_ATLAS_SECRET_INVALID', type: TypeError }
+    const given = opts?.secret
+    if (given !== undefined && typeof given !== 'string' && !(given instanceof Uint8Array)) return { code: 'ERR_ATLAS_SECRET_INVALID', type: TypeError }
+    const chosen = given === undefined ? env : given
+    if (chosen === undefined || chosen.length === 0) return { code: 'ERR_ATLAS_SECRET_MISSING', type: Error }
+    if (typeof chosen === 'string' && (isSpaceAt(chosen, 0) || isWhiteSpaceOrBom(chosen.charCodeAt(chosen.length - 1)))) {
+      return { code: 'ERR_ATLAS_SECRET_INVALID', type: Error }
+    }
+    return { key: chosen }
+  }
 
-  it('createUserHash and verifyUserHash return a hash or a boolean, or a documented error', () => {
-    withSecret(SECRET, () => {
-      fc.assert(
-        fc.property(value, userHashLike, options, (id, hash, opts) => {
-          expectResultOrAtlasError(() => createUserHash(id, opts), (result) => assert.ok(isHex64(result)))
-          expectResultOrAtlasError(() => verifyUserHash(id, hash, opts), (result) => assert.equal(typeof result, 'boolean'))
-        }),
-        { numRuns: 20000 },
-      )
+  const invalid = (code, type) => ({ code, type })
+  const hmacHex = (key, idText) => createHmac('sha256', key).update(idText).digest('hex')
+
+  function oracleUserObject(u, opts, env) {
+    if (!u) return { value: {} }
+    if (typeof u !== 'object') return invalid('ERR_ATLAS_INVALID_USER', TypeError)
+    const idText = oracleIdText(u.id)
+    if (idText === null) return invalid('ERR_ATLAS_INVALID_USER_ID', TypeError)
+    for (const value of [u.name, u.email]) {
+      if (value !== undefined && value !== null && typeof value !== 'string') return invalid('ERR_ATLAS_INVALID_USER', TypeError)
+    }
+    const chosen = oracleSecret(opts, env)
+    if (!chosen.key) return chosen
+    return { value: { userId: u.id, name: u.name, email: u.email, userHash: hmacHex(chosen.key, idText) } }
+  }
+
+  function oracleHash(value, opts, env) {
+    const idText = oracleIdText(value)
+    if (idText === null) return invalid('ERR_ATLAS_INVALID_USER_ID', TypeError)
+    const chosen = oracleSecret(opts, env)
+    return chosen.key ? { value: hmacHex(chosen.key, idText) } : chosen
+  }
+
+  function oracleVerify(value, claimed, opts, env) {
+    const hashed = oracleHash(value, opts, env)
+    if (!('value' in hashed)) return hashed
+    return { value: typeof claimed === 'string' && claimed.length === 64 && claimed.toLowerCase() === hashed.value }
+  }
+
+  /** Runs `call` and checks it against `expected`; returns the outcome's name for the tally. */
+  function check(call, expected) {
+    let actual
+    try {
+      actual = { value: call() }
+    } catch (error) {
+      assert.ok('code' in expected, `threw ${error?.code} (${error?.message}) where ${inspect(expected.value)} was due`)
+      assert.equal(error.code, expected.code, error.message)
+      assert.equal(Object.getPrototypeOf(error), expected.type.prototype, `${error.code} is a ${expected.type.name}`)
+      return error.code
+    }
+    assert.ok('value' in expected, `returned ${inspect(actual.value)} where ${expected.code} was due`)
+    assert.deepEqual(actual.value, expected.value)
+    if (typeof expected.value === 'object') return Object.keys(expected.value).length === 0 ? '{}' : 'user object'
+    return typeof expected.value === 'boolean' ? `verified ${expected.value}` : 'hash'
+  }
+
+  /** Runs `runs` random inputs, reports how many fell in each outcome and returns the tally. */
+  function tallied(t, property, runs) {
+    const tally = {}
+    fc.assert(
+      fc.property(...property.arbitraries, (...args) => {
+        const outcome = property.run(...args)
+        tally[outcome] = (tally[outcome] ?? 0) + 1
+      }),
+      { numRuns: runs },
+    )
+    t.diagnostic(`outcomes of ${runs} inputs: ${JSON.stringify(tally)}`)
+    return tally
+  }
+
+  /** Sets ATLAS_SECRET for one input and returns what process.env then holds (lone surrogates become U+FFFD). */
+  function setEnv(value) {
+    if (value === undefined) delete process.env.ATLAS_SECRET
+    else process.env.ATLAS_SECRET = value
+    return process.env.ATLAS_SECRET
+  }
+
+  for (const { engine, api } of apis) {
+    it(`generateAtlasUserObject on the ${engine} engine`, (t) => {
+      withSecret(undefined, () => {
+        const tally = tallied(t, {
+          arbitraries: [user, options, envSecret],
+          run: (u, opts, env) => check(() => api.generateAtlasUserObject(u, opts), oracleUserObject(u, opts, setEnv(env))),
+        }, 6000)
+        assert.ok(tally['user object'] > 1200, 'a good share of the inputs must get as far as a hash')
+        for (const code of ['ERR_ATLAS_INVALID_USER', 'ERR_ATLAS_INVALID_USER_ID', 'ERR_ATLAS_SECRET_MISSING', 'ERR_ATLAS_SECRET_INVALID']) {
+          assert.ok(tally[code] > 30, `${code} must come up`)
+        }
+      })
     })
-  })
+
+    it(`createUserHash and verifyUserHash on the ${engine} engine`, (t) => {
+      withSecret(undefined, () => {
+        const tally = tallied(t, {
+          arbitraries: [id, claimedHash, options, envSecret, fc.boolean()],
+          run: (value, claimed, opts, env, rightHash) => {
+            const envValue = setEnv(env)
+            const hashed = check(() => api.createUserHash(value, opts), oracleHash(value, opts, envValue))
+            // Half the time the claimed hash is the right one, in either case.
+            const expected = oracleHash(value, opts, envValue)
+            const claim = rightHash && 'value' in expected ? (claimed === 'upper' ? expected.value.toUpperCase() : expected.value) : claimed
+            const verified = check(() => api.verifyUserHash(value, claim, opts), oracleVerify(value, claim, opts, envValue))
+            return `${hashed} / ${verified}`
+          },
+        }, 6000)
+        assert.ok((tally['hash / verified true'] ?? 0) > 900, 'a good share of the inputs must verify their own hash')
+      })
+    })
+  }
 })

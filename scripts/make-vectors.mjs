@@ -2,9 +2,10 @@
 // the Rust core (tests/node_crypto_vectors.rs) and the Node tests are checked against.
 // Ids and secrets are stored as the UTF-8 bytes node:crypto hashes (hex), since JSON
 // strings cannot carry lone surrogates into Rust.
-//   node scripts/make-vectors.mjs
+//   node scripts/make-vectors.mjs   (the parity test checks the fixture equals makeVectors())
 import { createHmac } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 const ids = [
   ['ascii', 'user_100123'],
@@ -30,19 +31,28 @@ const secrets = [
 ]
 
 const utf8Hex = (text) => Buffer.from(text, 'utf8').toString('hex')
-const vectors = []
-for (const [idKind, id] of ids) {
-  for (const [secretKind, secret] of secrets) {
-    vectors.push({
-      name: `${idKind} id, ${secretKind} secret`,
-      id,
-      idUtf8Hex: utf8Hex(id),
-      secret,
-      secretUtf8Hex: utf8Hex(secret),
-      userHash: createHmac('sha256', secret).update(id).digest('hex'),
-    })
+
+/** Every id kind with every secret kind, and node:crypto's user hash for each. */
+export function makeVectors() {
+  const vectors = []
+  for (const [idKind, id] of ids) {
+    for (const [secretKind, secret] of secrets) {
+      vectors.push({
+        name: `${idKind} id, ${secretKind} secret`,
+        id,
+        idUtf8Hex: utf8Hex(id),
+        secret,
+        secretUtf8Hex: utf8Hex(secret),
+        userHash: createHmac('sha256', secret).update(id).digest('hex'),
+      })
+    }
   }
+  return vectors
 }
-const out = new URL('../__test__/fixtures/vectors.json', import.meta.url)
-writeFileSync(out, `${JSON.stringify(vectors, null, 1)}\n`)
-console.log(`wrote ${vectors.length} vectors to ${out.pathname}`)
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const out = new URL('../__test__/fixtures/vectors.json', import.meta.url)
+  const vectors = makeVectors()
+  writeFileSync(out, `${JSON.stringify(vectors, null, 1)}\n`)
+  console.log(`wrote ${vectors.length} vectors to ${fileURLToPath(out)}`)
+}

@@ -1,10 +1,14 @@
 // Type test, compiled with `tsc --noEmit` (npm run test:types): right uses compile and each
 // wrong one is an error (a `@ts-expect-error` that finds no error fails the build).
-import { createUserHash, generateAtlasUserObject, verifyUserHash } from 'atlas-user-hash'
+import { createUserHash, type engine, generateAtlasUserObject, verifyUserHash } from 'atlas-user-hash'
 import type { AtlasOptions, AtlasUser, AtlasUserObject } from 'atlas-user-hash'
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
-const expectType = <T>(value: T) => value
+// Compiles only when the argument's type is exactly T: not a subtype, not `any`.
+const expectType =
+  <T>() =>
+  <U>(value: U, ..._exact: Equals<T, U> extends true ? [] : [never]) =>
+    value
 const assertEquals = <A, B>(check: Equals<A, B>) => check
 
 // A whole ORM record, with fields Atlas must never see, type-checks as the argument.
@@ -19,25 +23,28 @@ interface DbUser {
 declare const dbUser: DbUser
 const fromRecord = generateAtlasUserObject(dbUser)
 assertEquals<typeof fromRecord, AtlasUserObject<string>>(true)
-expectType<string>(fromRecord.userId)
-expectType<string>(fromRecord.userHash)
-expectType<string | null | undefined>(fromRecord.name)
+expectType<string>()(fromRecord.userId)
+expectType<string>()(fromRecord.userHash)
+expectType<string | null | undefined>()(fromRecord.name)
 // @ts-expect-error only the four documented fields are in the result
 fromRecord.passwordHash
 
 // Numeric and bigint ids keep their type in userId.
 const numeric = generateAtlasUserObject({ id: 42 })
 assertEquals<typeof numeric, AtlasUserObject<number>>(true)
-expectType<bigint>(generateAtlasUserObject({ id: 42n, name: 'Ada' }).userId)
+expectType<bigint>()(generateAtlasUserObject({ id: 42n, name: 'Ada' }).userId)
 
 // No user gives {}; a maybe-user gives the union.
 const none = generateAtlasUserObject(null)
 assertEquals<typeof none, {}>(true)
-expectType<{}>(generateAtlasUserObject(undefined))
+const noneFromUndefined = generateAtlasUserObject(undefined)
+assertEquals<typeof noneFromUndefined, {}>(true)
+// @ts-expect-error the result for no user has no userHash to read
+noneFromUndefined.userHash
 declare const maybeUser: DbUser | null
 const maybe = generateAtlasUserObject(maybeUser)
 assertEquals<typeof maybe, AtlasUserObject<string> | {}>(true)
-if ('userHash' in maybe) expectType<string>(maybe.userHash)
+if ('userHash' in maybe) expectType<string>()(maybe.userHash)
 
 // Options.
 const options: AtlasOptions = { secret: 'from-a-vault' }
@@ -45,9 +52,12 @@ generateAtlasUserObject(dbUser, options)
 generateAtlasUserObject(dbUser, { secret: new Uint8Array([1, 2, 3]) })
 generateAtlasUserObject(dbUser, { secret: Buffer.from('key') })
 const user: AtlasUser = { id: 1, name: null }
-expectType<string>(createUserHash(user.id))
-expectType<string>(createUserHash('u', { secret: 's' }))
-expectType<boolean>(verifyUserHash(7n, 'ab'.repeat(32)))
+expectType<string>()(createUserHash(user.id))
+expectType<string>()(createUserHash('u', { secret: 's' }))
+expectType<boolean>()(verifyUserHash(7n, 'ab'.repeat(32)))
+
+// Which engine an import got.
+assertEquals<typeof engine, 'native' | 'wasm32-wasi' | 'js'>(true)
 
 // Wrong uses.
 // @ts-expect-error a user needs an id

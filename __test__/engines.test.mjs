@@ -1,0 +1,110 @@
+// The hash engines under the contract: the native addon and the pure-JS engine check secrets
+// alike, a panic in the addon becomes an Error while the process lives on, and a key the
+// addon has dropped is made again rather than answered with another secret's state.
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { describe, it } from 'node:test'
+
+import contract from '../contract.js'
+import { jsEngine } from '../js-engine.mjs'
+import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
+import { assertAtlasError, isWhiteSpaceOrBom, referenceHash, withSecret } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const { binding } = require('../load-binding.js').loadBinding()
+const { STATUS } = contract
+
+describe('secret checks', () => {
+  const isKey = (key) => !(typeof key === 'number' && key < 0)
+  const status = (engine, secret) => (isKey(engine.createKey(secret)) ? 'ok' : engine.createKey(secret))
+
+  it('both engines reject exactly the Unicode white space (and BOM) at either end, for every BMP code point', () => {
+    const disagreements = []
+    for (let point = 0; point <= 0xffff; point++) {
+      if (point >= 0xd800 && point <= 0xdfff) continue
+      const c = String.fromCharCode(point)
+      const expected = isWhiteSpaceOrBom(point) ? STATUS.SECRET_WHITESPACE : 'ok'
+      for (const secret of [`${c}k`, `k${c}`]) {
+        for (const engine of [binding, jsEngine]) {
+          if (status(engine, secret) !== expected) disagreements.push(`U+${point.toString(16)} in ${JSON.stringify(secret)}`)
+        }
+      }
+    }
+    assert.deepEqual(disagreements, [])
+  })
+
+  it('report empty secrets, text or bytes, as SECRET_EMPTY', () => {
+    for (const engine of [binding, jsEngine]) {
+      assert.equal(engine.createKey(''), STATUS.SECRET_EMPTY)
+      assert.equal(engine.createKey(new Uint8Array(0)), STATUS.SECRET_EMPTY)
+      assert.equal(status(engine, new Uint8Array([0x20])), 'ok', 'bytes are never trimmed')
+      assert.equal(status(engine, '\uD800'), 'ok', 'a lone surrogate is no white space')
+    }
+  })
+})
+
+describe('a panic in the addon', () => {
+  const expectInternalError = (call) =>
+    assertAtlasError(call, Error, 'ERR_ATLAS_INTERNAL', /^atlas-user-hash: an internal error \(a caught Rust panic\) stopped this call; the process and later calls are unaffected/)
+
+  it('becomes ERR_ATLAS_INTERNAL on every path, and the next call works', () => {
+    withSecret('panic-test-secret', () => {
+      const paths = {
+        'the raw hash export, ATLAS_SECRET': () => createUserHash('u'),
+        'the raw hash export, { secret }': () => generateAtlasUserObject({ id: 'u' }, { secret: 'panic-test-other' }).userHash,
+        'verify, ATLAS_SECRET': () => verifyUserHash('u', referenceHash('panic-test-secret', 'u')),
+        'verify, { secret }': () => verifyUserHash('u', referenceHash('k2', 'u'), { secret: 'k2' }),
+        'createKey, byte secret': () => createUserHash('u', { secret: new Uint8Array([1, 2]) }),
+      }
+      const expected = {
+        'the raw hash export, ATLAS_SECRET': referenceHash('panic-test-secret', 'u'),
+        'the raw hash export, { secret }': referenceHash('panic-test-other', 'u'),
+        'verify, ATLAS_SECRET': true,
+        'verify, { secret }': true,
+        'createKey, byte secret': referenceHash(new Uint8Array([1, 2]), 'u'),
+      }
+      for (const [path, call] of Object.entries(paths)) {
+        assert.equal(call(), expected[path], `${path} before`)
+        binding.armTestPanic()
+        expectInternalError(call)
+        assert.equal(call(), expected[path], `${path} after the panic`)
+      }
+    })
+  })
+})
+
+describe('keys the addon no longer holds', () => {
+  it('are made again when many secrets alternate, and never give another secret\'s hash', () => {
+    const secrets = Array.from({ length: 20 }, (_, i) => `rotating-secret-${i}`)
+    for (let round = 0; round < 4; round++) {
+      for (const [i, secret] of secrets.entries()) {
+        const id = `user_${round}_${i}`
+        assert.equal(createUserHash(id, { secret }), referenceHash(secret, id))
+        assert.equal(verifyUserHash(id, referenceHash(secret, id), { secret }), true)
+      }
+    }
+  })
+
+  it('stay right when two copies of the package share the addon (e.g. after jest.resetModules)', () => {
+    const entry = require.resolve('../index.js')
+    const contractFile = require.resolve('../contract.js')
+    delete require.cache[entry]
+    delete require.cache[contractFile]
+    const second = require('../index.js')
+    assert.notEqual(second.createUserHash, createUserHash, 'a second contract layer')
+    const secrets = Array.from({ length: 12 }, (_, i) => `shared-addon-secret-${i}`)
+    for (let round = 0; round < 3; round++) {
+      for (const [i, secret] of secrets.entries()) {
+        const [mine, theirs] = round % 2 ? [createUserHash, second.createUserHash] : [second.createUserHash, createUserHash]
+        assert.equal(mine(`a${i}`, { secret }), referenceHash(secret, `a${i}`))
+        const other = secrets[(i * 5 + round) % secrets.length]
+        assert.equal(theirs(`b${i}`, { secret: other }), referenceHash(other, `b${i}`))
+      }
+    }
+  })
+
+  it('an engine status the contract does not know is an internal error, not a result', () => {
+    const api = contract.createApi({ name: 'broken', createKey: () => 1, hash: () => -99, verify: () => -99, readsEnv: () => false })
+    assertAtlasError(() => api.createUserHash('u', { secret: 'k' }), Error, 'ERR_ATLAS_INTERNAL', /unknown status -99/)
+  })
+})
