@@ -8,7 +8,7 @@ import { describe, it } from 'node:test'
 import contract from '../contract.js'
 import { jsEngine } from '../js-engine.mjs'
 import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
-import { assertAtlasError, isWhiteSpaceOrBom, referenceHash, withSecret } from './helpers.mjs'
+import { assertAtlasError, isWhiteSpaceOrBom, referenceHash, runs, withSecret } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { binding } = require('../load-binding.js').loadBinding()
@@ -20,8 +20,10 @@ describe('secret checks', () => {
 
   it('both engines reject exactly the Unicode white space (and BOM) at either end, for every BMP code point', () => {
     const disagreements = []
+    // Under ATLAS_TEST_QUICK every 61st code point, and every white space one, are enough.
+    const step = runs(10) === 1 ? 61 : 1
     for (let point = 0; point <= 0xffff; point++) {
-      if (point >= 0xd800 && point <= 0xdfff) continue
+      if ((point >= 0xd800 && point <= 0xdfff) || (point % step !== 0 && !isWhiteSpaceOrBom(point))) continue
       const c = String.fromCharCode(point)
       const expected = isWhiteSpaceOrBom(point) ? STATUS.SECRET_WHITESPACE : 'ok'
       for (const secret of [`${c}k`, `k${c}`]) {

@@ -73,3 +73,11 @@ export function isWhiteSpaceOrBom(codePoint) {
     [0x20, 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff].includes(codePoint)
   )
 }
+
+/**
+ * How many random inputs a property test runs: `n`, or a tenth of it under
+ * ATLAS_TEST_QUICK=1 (set by the mutation test, which runs the suite once per mutant).
+ */
+export function runs(n) {
+  return process.env.ATLAS_TEST_QUICK === '1' ? Math.ceil(n / 10) : n
+}

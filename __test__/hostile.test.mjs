@@ -11,7 +11,7 @@ import { inspect } from 'node:util'
 import fc from 'fast-check'
 
 import { createUserHash, generateAtlasUserObject } from '../index.js'
-import { apis, isWhiteSpaceOrBom, referenceHash, withSecret } from './helpers.mjs'
+import { apis, isWhiteSpaceOrBom, referenceHash, runs, withSecret } from './helpers.mjs'
 
 const SECRET = 'hostile-test-secret'
 
@@ -159,16 +159,16 @@ describe('random values in every argument, against an oracle', () => {
   }
 
   /** Runs `runs` random inputs, reports how many fell in each outcome and returns the tally. */
-  function tallied(t, property, runs) {
+  function tallied(t, property, numRuns) {
     const tally = {}
     fc.assert(
       fc.property(...property.arbitraries, (...args) => {
         const outcome = property.run(...args)
         tally[outcome] = (tally[outcome] ?? 0) + 1
       }),
-      { numRuns: runs },
+      { numRuns },
     )
-    t.diagnostic(`outcomes of ${runs} inputs: ${JSON.stringify(tally)}`)
+    t.diagnostic(`outcomes of ${numRuns} inputs: ${JSON.stringify(tally)}`)
     return tally
   }
 
@@ -185,10 +185,10 @@ describe('random values in every argument, against an oracle', () => {
         const tally = tallied(t, {
           arbitraries: [user, options, envSecret],
           run: (u, opts, env) => check(() => api.generateAtlasUserObject(u, opts), oracleUserObject(u, opts, setEnv(env))),
-        }, 6000)
-        assert.ok(tally['user object'] > 1200, 'a good share of the inputs must get as far as a hash')
+        }, runs(6000))
+        assert.ok(tally['user object'] > runs(1200), 'a good share of the inputs must get as far as a hash')
         for (const code of ['ERR_ATLAS_INVALID_USER', 'ERR_ATLAS_INVALID_USER_ID', 'ERR_ATLAS_SECRET_MISSING', 'ERR_ATLAS_SECRET_INVALID']) {
-          assert.ok(tally[code] > 30, `${code} must come up`)
+          assert.ok(tally[code] > runs(30), `${code} must come up`)
         }
       })
     })
@@ -206,8 +206,8 @@ describe('random values in every argument, against an oracle', () => {
             const verified = check(() => api.verifyUserHash(value, claim, opts), oracleVerify(value, claim, opts, envValue))
             return `${hashed} / ${verified}`
           },
-        }, 6000)
-        assert.ok((tally['hash / verified true'] ?? 0) > 900, 'a good share of the inputs must verify their own hash')
+        }, runs(6000))
+        assert.ok((tally['hash / verified true'] ?? 0) > runs(900), 'a good share of the inputs must verify their own hash')
       })
     })
   }

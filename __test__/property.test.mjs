@@ -6,7 +6,7 @@ import { it } from 'node:test'
 import fc from 'fast-check'
 
 import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
-import { withSecret } from './helpers.mjs'
+import { runs, withSecret } from './helpers.mjs'
 
 // Any UTF-16 code unit (lone surrogates included) or any code point, in runs up to 300 long.
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit))
@@ -28,7 +28,7 @@ it('createUserHash equals node:crypto for random ids and text secrets', () => {
     fc.property(fc.oneof(stringId, numericId), textSecret, (id, secret) => {
       assert.equal(createUserHash(id, { secret }), reference(secret, id))
     }),
-    { numRuns: 3000 },
+    { numRuns: runs(3000) },
   )
 })
 
@@ -37,7 +37,7 @@ it('createUserHash equals node:crypto for random byte secrets', () => {
     fc.property(stringId, byteSecret, (id, secret) => {
       assert.equal(createUserHash(id, { secret }), reference(secret, id))
     }),
-    { numRuns: 2000 },
+    { numRuns: runs(2000) },
   )
 })
 
@@ -49,7 +49,7 @@ it('generateAtlasUserObject with ATLAS_SECRET equals node:crypto and keeps the f
       const [object, envSecret] = withSecret(secret, () => [generateAtlasUserObject({ id, name, email: null, extra: secret }), process.env.ATLAS_SECRET])
       assert.deepEqual(object, { userId: id, name, email: null, userHash: reference(envSecret, id) })
     }),
-    { numRuns: 2000 },
+    { numRuns: runs(2000) },
   )
 })
 
@@ -63,6 +63,6 @@ it('verifyUserHash accepts the right hash in either case and rejects any other',
       assert.equal(verifyUserHash(id, good.slice(0, position) + digit + good.slice(position + 1), { secret }), false)
       assert.equal(verifyUserHash(id, junk, { secret }), junk.toLowerCase() === good)
     }),
-    { numRuns: 2000 },
+    { numRuns: runs(2000) },
   )
 })

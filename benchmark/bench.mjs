@@ -34,6 +34,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 printTable(entries)
+await printWorkerThreadCosts(entries)
 console.log(startupLines.join('\n'))
 if (sink === 0.5) console.log(sink) // keeps the results alive
 
@@ -79,6 +80,31 @@ function printTable(list) {
     }
     console.log('')
   }
+}
+
+/**
+ * The same user-object calls inside a worker thread, whose `process.env` is its own copy:
+ * there ATLAS_SECRET is read in JavaScript on every call, which should be all it costs on top.
+ */
+async function printWorkerThreadCosts(list) {
+  const { Worker } = await import('node:worker_threads')
+  const worker = new Worker(new URL('./worker-thread.mjs', import.meta.url), { workerData: { rounds: ROUNDS, ops: OPS, secret } })
+  const samples = await new Promise((resolve, reject) => {
+    worker.once('message', resolve)
+    worker.once('error', reject)
+  })
+  const mainEnv = median(list.find((e) => e.name === 'atlas-user-hash generateAtlasUserObject').samples)
+  const mainOption = median(list.find((e) => e.name === 'atlas-user-hash generateAtlasUserObject, { secret } option').samples)
+  const envRead = median(samples.envRead)
+  console.log('| atlas-user-hash, per path | ns/op | vs main thread, ATLAS_SECRET |')
+  console.log('|---|---:|---:|')
+  const row = (name, ns) => console.log(`| ${name} | ${ns.toFixed(0)} | ${(ns / mainEnv).toFixed(2)}x |`)
+  row('main thread, ATLAS_SECRET (read natively)', mainEnv)
+  row('main thread, { secret } option', mainOption)
+  row('worker thread, ATLAS_SECRET (read from its process.env)', median(samples.env))
+  row('worker thread, { secret } option', median(samples.option))
+  console.log(`| worker thread: reading process.env.ATLAS_SECRET alone | ${envRead.toFixed(0)} | |`)
+  console.log('')
 }
 
 function measureStartupAndSize() {

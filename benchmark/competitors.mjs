@@ -9,6 +9,7 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { createHMAC, createSHA256 } from 'hash-wasm'
 
 const ours = createRequire(import.meta.url)('../index.js')
+const edge = await import('../edge.mjs')
 
 /** Atlas's documented Next.js helper, verbatim but for the types. */
 export const generateAtlasUserObjectDocumented = (user) => {
@@ -83,6 +84,16 @@ export const competitors = [
     name: 'atlas-user-hash generateAtlasUserObject, { secret } option',
     kind: 'object',
     make: (secret) => (user) => ours.generateAtlasUserObject(user, { secret }),
+  },
+  {
+    name: 'atlas-user-hash edge engine (pure JS), ATLAS_SECRET',
+    kind: 'object',
+    make: () => edge.generateAtlasUserObject,
+  },
+  {
+    name: 'atlas-user-hash edge engine (pure JS), { secret } option',
+    kind: 'object',
+    make: (secret) => (user) => edge.generateAtlasUserObject(user, { secret }),
   },
   {
     name: 'documented createHmac(…).update(id).digest("hex")',
