@@ -30,6 +30,8 @@ const KEYS_KEPT = 8
 /** Builds the public API on `engine`. */
 function createApi(engine) {
   const keys = new Map()
+  let lastSecret
+  let lastKey
 
   /**
    * Returns the object to pass to `window.Atlas.call("identify", …)`, or `{}` for no user.
@@ -103,8 +105,11 @@ function createApi(engine) {
    */
   function keyFor(secret, source) {
     if (typeof secret === 'string') {
+      // The secret of the last call first: a string compare is cheaper than a Map lookup,
+      // which hashes a string that process.env hands out anew on every read.
+      if (secret === lastSecret) return lastKey
       const key = keys.get(secret)
-      if (key !== undefined) return key
+      if (key !== undefined) return remember(secret, key)
     }
     return newKey(secret, source)
   }
@@ -112,10 +117,15 @@ function createApi(engine) {
   function newKey(secret, source) {
     if (secret === undefined) throw secretError(STATUS.SECRET_EMPTY, source)
     const key = result(engine.createKey(secret), source)
-    if (typeof secret === 'string') {
-      if (keys.size >= KEYS_KEPT) keys.clear()
-      keys.set(secret, key)
-    }
+    if (typeof secret !== 'string') return key
+    if (keys.size >= KEYS_KEPT) keys.clear()
+    keys.set(secret, key)
+    return remember(secret, key)
+  }
+
+  function remember(secret, key) {
+    lastSecret = secret
+    lastKey = key
     return key
   }
 
