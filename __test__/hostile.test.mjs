@@ -11,7 +11,7 @@ import { inspect } from 'node:util'
 import fc from 'fast-check'
 
 import { createUserHash, generateAtlasUserObject } from '../index.js'
-import { apis, isWhiteSpaceOrBom, referenceHash, runs, withSecret } from './helpers.mjs'
+import { apis, isWhiteSpaceOrBom, quick, referenceHash, runs, withSecret } from './helpers.mjs'
 
 const SECRET = 'hostile-test-secret'
 
@@ -42,7 +42,7 @@ describe('lying and throwing records', () => {
 })
 
 describe('unusual ids', () => {
-  it('an 8 MiB id hashes as node:crypto does', () => {
+  it('an 8 MiB id hashes as node:crypto does', { skip: quick }, () => {
     const id = 'ü'.repeat(4 * 1024 * 1024) // 8 MiB of UTF-8
     assert.equal(createUserHash(id, { secret: SECRET }), referenceHash(SECRET, id))
     withSecret(SECRET, () => assert.equal(generateAtlasUserObject({ id }).userHash, referenceHash(SECRET, id)))
