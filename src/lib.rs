@@ -56,3 +56,69 @@ pub fn arm_test_panic() {
 fn status_number(status: Status) -> f64 {
   f64::from(status as i32)
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use user_hash::UserHasher;
+
+  fn outcome(result: Either<bool, i32>) -> Result<bool, i32> {
+    match result {
+      Either::A(matches) => Ok(matches),
+      Either::B(status) => Err(status),
+    }
+  }
+
+  fn hex(secret: &[u8], id: &str) -> String {
+    String::from_utf8(UserHasher::new(secret).hash_hex(id.as_bytes()).to_vec()).unwrap()
+  }
+
+  #[test]
+  fn create_key_returns_a_handle_or_a_negative_status() {
+    let handle = create_key(Either::A("lib-secret".into()));
+    assert!(handle >= 1.0 && handle.fract() == 0.0, "{handle}");
+    assert_eq!(create_key(Either::A(String::new())), -1.0);
+    assert_eq!(create_key(Either::A("lib-secret\n".into())), -2.0);
+    assert_eq!(create_key(Either::B(Uint8Array::new(vec![]))), -1.0);
+    let bytes = create_key(Either::B(Uint8Array::new(b" raw key ".to_vec())));
+    assert!(bytes >= 1.0, "bytes are never trimmed");
+    let want = hex(b" raw key ", "u");
+    assert_eq!(outcome(verify("u".into(), want, Some(bytes))), Ok(true));
+  }
+
+  #[test]
+  fn verify_reports_matches_mismatches_and_stale_keys() {
+    let handle = create_key(Either::A("verify-secret".into()));
+    let good = hex(b"verify-secret", "u");
+    assert_eq!(
+      outcome(verify("u".into(), good.clone(), Some(handle))),
+      Ok(true)
+    );
+    assert_eq!(
+      outcome(verify("u".into(), good.to_uppercase(), Some(handle))),
+      Ok(true)
+    );
+    assert_eq!(outcome(verify("v".into(), good, Some(handle))), Ok(false));
+    assert_eq!(outcome(verify("u".into(), "00".into(), Some(0.5))), Err(-3));
+  }
+
+  #[test]
+  fn native_env_has_sees_the_process_environment() {
+    assert!(native_env_has("PATH".into()));
+    assert!(!native_env_has(
+      "ATLAS_USER_HASH_SURELY_UNSET_VARIABLE".into()
+    ));
+  }
+
+  #[test]
+  fn statuses_have_the_numbers_contract_js_expects() {
+    let numbers = [
+      Status::SecretEmpty,
+      Status::SecretWhitespace,
+      Status::KeyStale,
+      Status::Panic,
+    ]
+    .map(status_number);
+    assert_eq!(numbers, [-1.0, -2.0, -3.0, -4.0]);
+  }
+}
