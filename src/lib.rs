@@ -111,6 +111,13 @@ mod tests {
   }
 
   #[test]
+  fn arm_test_panic_makes_the_next_call_report_a_panic() {
+    arm_test_panic();
+    assert_eq!(create_key(Either::A("armed".into())), -4.0);
+    assert!(create_key(Either::A("armed".into())) >= 1.0, "only the next call");
+  }
+
+  #[test]
   fn statuses_have_the_numbers_contract_js_expects() {
     let numbers = [
       Status::SecretEmpty,
