@@ -61,7 +61,8 @@ before(() => {
   mkdirSync(platformDir)
   copyFileSync(join(root, 'npm', suffix, 'package.json'), join(platformDir, 'package.json'))
   copyFileSync(join(root, nodeFile), join(platformDir, nodeFile))
-  const tarballs = [pack(root), pack(platformDir)]
+  // The package's one dependency is packed from node_modules, so the install asks no registry.
+  const tarballs = [pack(root), pack(platformDir), pack(join(root, 'node_modules', '@noble', 'hashes'))]
   project = join(scratch, 'project')
   mkdirSync(project)
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'cli-test', version: '1.0.0', private: true }))
