@@ -114,7 +114,10 @@ mod tests {
   fn arm_test_panic_makes_the_next_call_report_a_panic() {
     arm_test_panic();
     assert_eq!(create_key(Either::A("armed".into())), -4.0);
-    assert!(create_key(Either::A("armed".into())) >= 1.0, "only the next call");
+    assert!(
+      create_key(Either::A("armed".into())) >= 1.0,
+      "only the next call"
+    );
   }
 
   #[test]

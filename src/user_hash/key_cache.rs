@@ -152,6 +152,24 @@ mod tests {
   }
 
   #[test]
+  fn a_full_cache_evicts_the_oldest_state_first() {
+    let mut cache = KeyCache::default();
+    let first: Vec<KeyHandle> = (0..SLOTS)
+      .map(|i| cache.key(text(&format!("a{i}"))).unwrap().0)
+      .collect();
+    for (i, oldest) in first.iter().enumerate() {
+      cache.key(text(&format!("b{i}"))).unwrap();
+      assert!(
+        cache.get(*oldest).is_none(),
+        "a{i} is the oldest and goes first"
+      );
+      for younger in &first[i + 1..] {
+        assert!(cache.get(*younger).is_some(), "younger states stay");
+      }
+    }
+  }
+
+  #[test]
   fn text_and_byte_secrets_are_checked() {
     let mut cache = KeyCache::default();
     assert_eq!(cache.key(text("")).err(), Some(SecretProblem::Empty));
