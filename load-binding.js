@@ -162,7 +162,7 @@ function missingBindingMessage(host, pkg, loadErrors = [], wasmError = null) {
   }
   const sibling = host.platform === 'linux' ? installedOtherLibc(host) : null
   if (sibling) lines.push(`Installed instead: ${sibling.name}, built for ${sibling.libc}, which does not load on ${host.libc}: the packages were installed on another Linux (Debian/Ubuntu is glibc, Alpine is musl).`)
-  lines.push(`Slower, but with no native code: \`npm install ${WASM_PACKAGE}@${version}\`, the WebAssembly build, used when no native binary loads.`)
+  lines.push(`Slower, but with no native code: the WebAssembly build, \`npm install --force ${WASM_PACKAGE}@${version}\` (its cpu is "wasm32": npm installs it only when told to).`)
   // The generated loader also looks for the wasm package: that it is not installed is said above.
   const reasons = loadErrors.map(firstLine).filter((reason) => reason && !/wasi/i.test(reason))
   if (reasons.length > 0) lines.push(`Load errors: ${reasons.slice(0, 4).join(' | ')}`)
