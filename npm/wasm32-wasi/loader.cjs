@@ -33,4 +33,17 @@ const { napiModule } = instantiateNapiModuleSync(readFileSync(join(__dirname, 'a
   },
 })
 
-module.exports = napiModule.exports
+// Node's napi_get_value_string_utf8 writes a lone surrogate as U+FFFD, as node:crypto hashes
+// it; emnapi's does not, so such an id or secret hashed differently here. Strings are made
+// well-formed (lone surrogates to U+FFFD) before they reach the module, whatever it exports.
+const wellFormed = typeof String.prototype.toWellFormed === 'function'
+  ? (value) => (typeof value === 'string' ? value.toWellFormed() : value)
+  : (value) => (typeof value === 'string' ? value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') : value)
+
+const exported = {}
+for (const [name, value] of Object.entries(napiModule.exports)) {
+  exported[name] = typeof value === 'function'
+    ? { [name](...args) { return value.apply(this, args.map(wellFormed)) } }[name]
+    : value
+}
+module.exports = exported
