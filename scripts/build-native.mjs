@@ -6,16 +6,21 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 
-/** Where every package build keeps its work: std is built once per target and reused. */
-export const CARGO_TARGET_DIR = ['target', 'package-cargo']
+/**
+ * Where a target's build keeps its work: one cargo target dir per target, so that its std
+ * (-Zbuild-std) and dependencies are built once and reused by later runs. Not one shared dir:
+ * for x86_64 targets cargo-zigbuild also links the build scripts with zig, which makes cargo
+ * rebuild them, and everything after them, for every other target.
+ */
+export const targetDir = (root, target) => join(root, 'target', 'package-cargo', target)
 
 // std without its `backtrace` feature: the symbolizer (gimli, addr2line, miniz, demangler)
 // is ~150 kB of each binary and only prints panic backtraces. Unwinding stays: the release
 // profile's `panic = "unwind"` lets src/ catch panics at the boundary into JavaScript.
 export const BUILD_STD = ['-Zbuild-std=std,panic_unwind', '-Zbuild-std-features=panic-unwind']
 
-/** The environment of a build with Debian's Rust: /usr/bin and .tools/venv first on PATH. */
-export function debianRustEnv(root, extra = {}) {
+/** The environment of a build of `target` with Debian's Rust: /usr/bin and .tools/venv first on PATH. */
+export function debianRustEnv(root, target, extra = {}) {
   const { RUSTFLAGS: _, CARGO_ENCODED_RUSTFLAGS: __, RUSTUP_TOOLCHAIN: ___, ...env } = process.env
   return {
     ...env,
@@ -24,7 +29,7 @@ export function debianRustEnv(root, extra = {}) {
     CARGO: '/usr/bin/cargo',
     // -Zbuild-std is unstable: Debian's stable compiler accepts it with this.
     RUSTC_BOOTSTRAP: '1',
-    CARGO_TARGET_DIR: join(root, ...CARGO_TARGET_DIR),
+    CARGO_TARGET_DIR: targetDir(root, target),
     ...extra,
   }
 }
@@ -32,7 +37,7 @@ export function debianRustEnv(root, extra = {}) {
 /** Builds `build` (scripts/targets.mjs) and copies the library to `out` (`<binaryName>.<platform>.node`). */
 export function buildNative(root, build, out) {
   requireTools(root)
-  const env = debianRustEnv(root, { RUSTFLAGS: build.rustflags ?? '' })
+  const env = debianRustEnv(root, build.target, { RUSTFLAGS: build.rustflags ?? '' })
   execFileSync('/usr/bin/cargo', ['zigbuild', '--release', '--lib', '--locked', '--target', build.zigTarget, ...BUILD_STD], { cwd: root, env, stdio: 'inherit' })
   const release = join(env.CARGO_TARGET_DIR, build.target, 'release')
   const library = build.target.includes('apple-darwin') ? 'libatlas_user_hash.dylib' : 'libatlas_user_hash.so'

@@ -28,7 +28,7 @@ export function buildWasm(root, build, out) {
   if (!existsSync(join(emnapi, 'libemnapi-basic-napi-rs.a'))) missing.push(`emnapi 2 (${emnapi}/libemnapi-basic-napi-rs.a)`)
   if (missing.length) throw new Error(`package: wasm32-wasi needs ${missing.join(', ')}: run \`npm run tools\``)
 
-  const env = debianRustEnv(root)
+  const env = debianRustEnv(root, build.target)
   const rustc = wasmRustc(env.CARGO_TARGET_DIR, build.target)
   Object.assign(env, { RUSTC: rustc, EMNAPI_LINK_DIR: emnapi, RUSTFLAGS: '' })
   // panic = "abort" for this build only: unwinding on wasm needs the exception-handling
@@ -36,7 +36,8 @@ export function buildWasm(root, build, out) {
   execFileSync('/usr/bin/cargo', [
     'build', '--release', '--lib', '--locked', '--target', build.target,
     '--config', 'profile.release.panic="abort"',
-    '-Zbuild-std=std,panic_abort',
+    // std's default features less `backtrace`, as for the native targets (build-native.mjs).
+    '-Zbuild-std=std,panic_abort', '-Zbuild-std-features=panic-unwind',
   ], { cwd: root, env, stdio: 'inherit' })
   copyFileSync(join(env.CARGO_TARGET_DIR, build.target, 'release', 'atlas_user_hash.wasm'), out)
   for (const file of readdirSync(join(root, 'npm', 'wasm32-wasi'))) {
