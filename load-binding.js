@@ -1,19 +1,55 @@
 'use strict'
 
-// Loads the native addon through napi-rs's generated loader (`binding.js`), and turns its
-// failure into one actionable Error: which platform package this machine needs and why it
-// is usually missing. Runs once, at `require("atlas-user-hash")`; never on the hot path.
+// Loads the native addon (directly, else through napi-rs's generated loader `binding.js`),
+// else its WebAssembly build when that package is installed, and turns a failure into one
+// actionable Error: which platform package this machine needs and why it is usually missing. Runs once, at `require("atlas-user-hash")`; never on the hot path.
 
 const PACKAGE_NAME = 'atlas-user-hash'
 // package.json `napi.binaryName`: the local build is `<binary>.<platform suffix>.node`.
 const BINARY_NAME = 'atlas-user-hash'
+// The WebAssembly build (npm/wasm32-wasi): slower, but runs where no native binary fits.
+const WASM_ENGINE = 'wasm32-wasi'
+const WASM_PACKAGE = `${PACKAGE_NAME}-${WASM_ENGINE}`
 
 /**
  * The hash engine for this machine: `{ binding, engine }`, where `binding` is the addon's
- * exports and `engine` names what was loaded (`'native'`).
+ * exports and `engine` names what was loaded: `'native'` (a native binary) or
+ * `'wasm32-wasi'` (the WebAssembly package, when it is installed and no native binary fits).
  */
 function loadBinding() {
-  return { binding: loadThisPlatformsBinary() || loadThroughGeneratedLoader(), engine: 'native' }
+  const native = loadThisPlatformsBinary()
+  if (native) return { binding: native, engine: 'native' }
+  let loaderError
+  try {
+    const binding = require('./binding.js')
+    return { binding, engine: isWasmBinding(binding) ? WASM_ENGINE : 'native' }
+  } catch (error) {
+    loaderError = error
+  }
+  // The generated loader tries the wasm package too (and fails with its own message); try it
+  // here as well, so that its load error, if any, is the one reported.
+  let wasmError
+  try {
+    return { binding: require(WASM_PACKAGE), engine: WASM_ENGINE }
+  } catch (error) {
+    wasmError = resolves(WASM_PACKAGE) ? error : null // installed, but it did not load
+  }
+  throw missingBindingError(loaderError, wasmError)
+}
+
+/** Whether `binding` came from the wasm package (napi-rs's loader stamps what it loaded). */
+function isWasmBinding(binding) {
+  if (binding && binding.__napiBindingTarget === WASM_ENGINE) return true
+  const entry = resolves(WASM_PACKAGE)
+  return Boolean(entry && require.cache[entry] && require.cache[entry].exports === binding)
+}
+
+function resolves(request) {
+  try {
+    return require.resolve(request)
+  } catch {
+    return null
+  }
 }
 
 /**
@@ -35,14 +71,6 @@ function loadThisPlatformsBinary() {
     }
   }
   return null
-}
-
-function loadThroughGeneratedLoader() {
-  try {
-    return require('./binding.js')
-  } catch (error) {
-    throw missingBindingError(error)
-  }
 }
 
 /** The platform, arch and libc of this process, as napi-rs's loader sees them. */
@@ -110,8 +138,8 @@ function targetSuffix(triple) {
   return null
 }
 
-/** The message of the Error thrown when no binary fits `host`. */
-function missingBindingMessage(host, pkg, loadErrors = []) {
+/** The message of the Error thrown when no binary fits `host` (`wasmError`: the wasm package's load error). */
+function missingBindingMessage(host, pkg, loadErrors = [], wasmError = null) {
   const version = pkg.version
   const suffix = platformSuffix(host)
   const where = `platform ${host.platform}, arch ${host.arch}${host.libc ? `, libc ${host.libc}` : ''}`
@@ -134,9 +162,11 @@ function missingBindingMessage(host, pkg, loadErrors = []) {
   }
   const sibling = host.platform === 'linux' ? installedOtherLibc(host) : null
   if (sibling) lines.push(`Installed instead: ${sibling.name}, built for ${sibling.libc}, which does not load on ${host.libc}: the packages were installed on another Linux (Debian/Ubuntu is glibc, Alpine is musl).`)
-  // The generated loader also tries a WASI build, which this package does not ship.
+  lines.push(`Slower, but with no native code: the WebAssembly build, \`npm install --force ${WASM_PACKAGE}@${version}\` (its cpu is "wasm32": npm installs it only when told to).`)
+  // The generated loader also looks for the wasm package: that it is not installed is said above.
   const reasons = loadErrors.map(firstLine).filter((reason) => reason && !/wasi/i.test(reason))
   if (reasons.length > 0) lines.push(`Load errors: ${reasons.slice(0, 4).join(' | ')}`)
+  if (wasmError) lines.push(`${WASM_PACKAGE} is installed but did not load: ${firstLine(wasmError)}`)
   return lines.join('\n')
 }
 
@@ -153,14 +183,14 @@ function installedOtherLibc(host) {
   }
 }
 
-function missingBindingError(error) {
+function missingBindingError(error, wasmError) {
   let pkg
   try {
     pkg = require('./package.json')
   } catch {
     pkg = { version: 'unknown' }
   }
-  const result = new Error(missingBindingMessage(detectHost(), pkg, flattenCauses(error)))
+  const result = new Error(missingBindingMessage(detectHost(), pkg, flattenCauses(error), wasmError))
   result.code = 'ERR_ATLAS_BINDING_NOT_FOUND'
   result.cause = error
   return result
@@ -178,4 +208,4 @@ function firstLine(error) {
   return message.split('\n')[0].trim()
 }
 
-module.exports = { loadBinding, detectHost, platformSuffix, targetSuffix, missingBindingMessage }
+module.exports = { loadBinding, detectHost, platformSuffix, targetSuffix, missingBindingMessage, WASM_PACKAGE }

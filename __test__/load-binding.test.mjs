@@ -2,14 +2,17 @@
 // missing-binary error for hosts other than this one, and its platform names against the
 // npm/ folders that `napi create-npm-dirs` made.
 import assert from 'node:assert/strict'
-import { readFileSync, readdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { execFileSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { describe, it } from 'node:test'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
-const { missingBindingMessage, platformSuffix, targetSuffix, detectHost } = require('../load-binding.js')
+const { missingBindingMessage, platformSuffix, targetSuffix, detectHost, WASM_PACKAGE } = require('../load-binding.js')
 const pkg = require('../package.json')
 const npmDir = new URL('../npm/', import.meta.url)
 
@@ -27,9 +30,12 @@ it('names the platform package as napi-rs does', () => {
   for (const [host, suffix] of cases) assert.equal(platformSuffix(host), suffix, JSON.stringify(host))
 })
 
-it('has an npm/ folder with matching os, cpu and libc for every napi target, and no other', () => {
+it('has an npm/ folder with matching os, cpu and libc for every napi target and the wasm package, and no other', () => {
   const dirs = pkg.napi.targets.map(targetSuffix)
-  assert.deepEqual([...dirs].sort(), readdirSync(npmDir).sort())
+  assert.deepEqual([...dirs, 'wasm32-wasi'].sort(), readdirSync(npmDir).sort())
+  const wasm = JSON.parse(readFileSync(new URL('wasm32-wasi/package.json', npmDir), 'utf8'))
+  assert.deepEqual([wasm.name, wasm.version, wasm.cpu], [WASM_PACKAGE, pkg.version, ['wasm32']])
+  assert.ok(wasm.dependencies['@napi-rs/wasm-runtime'], 'the wasm package brings its runtime')
   for (const dir of dirs) {
     const manifest = JSON.parse(readFileSync(new URL(`${dir}/package.json`, npmDir), 'utf8'))
     assert.equal(manifest.name, `${pkg.name}-${dir}`)
@@ -50,6 +56,7 @@ it('tells a musl host that installed the glibc packages which package it needs',
   assert.match(message, /npm install --include=optional/)
   assert.match(message, /package-lock\.json made on another OS/)
   assert.match(message, /Load errors: Cannot find module 'atlas-user-hash-linux-x64-musl'$/m)
+  assert.match(message, /the WebAssembly build, `npm install --force atlas-user-hash-wasm32-wasi@\d+\.\d+\.\d+`/)
   assert.doesNotMatch(message, /Require stack/)
 })
 
@@ -68,7 +75,7 @@ it('detects this host', () => {
 })
 
 describe('loading', () => {
-  const root = new URL('..', import.meta.url).pathname
+  const root = fileURLToPath(new URL('..', import.meta.url))
   const probe = `const { createUserHash } = require(${JSON.stringify(root)});
     const viaGenerated = Object.keys(require.cache).some((file) => file.endsWith(require('node:path').sep + 'binding.js'));
     console.log(JSON.stringify({ viaGenerated, hash: createUserHash('u', { secret: 'k' }) }))`
@@ -83,6 +90,52 @@ describe('loading', () => {
   it("falls back to napi-rs's generated loader, e.g. for NAPI_RS_NATIVE_LIBRARY_PATH", () => {
     const binary = readdirSync(new URL('..', import.meta.url)).find((file) => file.endsWith('.node'))
     assert.ok(binary, 'npm run build makes the binary')
-    assert.deepEqual(run({ ...env, NAPI_RS_NATIVE_LIBRARY_PATH: root + binary }), { viaGenerated: true, hash: expected })
+    assert.deepEqual(run({ ...env, NAPI_RS_NATIVE_LIBRARY_PATH: join(root, binary) }), { viaGenerated: true, hash: expected })
+  })
+})
+
+// A copy of the package's JavaScript with no native binary, and a stand-in for the wasm package
+// (the real one is built and run by __test__/package.test.mjs).
+describe('the wasm package as the fallback', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'atlas-load-binding-'))
+  after(() => rmSync(scratch, { recursive: true, force: true }))
+  const { NAPI_RS_NATIVE_LIBRARY_PATH: _, NAPI_RS_FORCE_WASI: __, ...env } = process.env
+
+  function project(name, wasmMain) {
+    const dir = join(scratch, name)
+    const main = join(dir, 'node_modules', pkg.name)
+    mkdirSync(main, { recursive: true })
+    for (const file of ['package.json', 'load-binding.js', 'binding.js']) copyFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)), join(main, file))
+    if (wasmMain !== undefined) {
+      const wasm = join(dir, 'node_modules', WASM_PACKAGE)
+      mkdirSync(wasm, { recursive: true })
+      writeFileSync(join(wasm, 'package.json'), JSON.stringify({ name: WASM_PACKAGE, version: pkg.version, main: 'loader.cjs' }))
+      writeFileSync(join(wasm, 'loader.cjs'), wasmMain)
+    }
+    return dir
+  }
+  const probe = `try {
+      const { binding, engine } = require(require('node:path').resolve('node_modules', ${JSON.stringify(pkg.name)}, 'load-binding.js')).loadBinding()
+      console.log(JSON.stringify({ engine, fake: binding.fake }))
+    } catch (error) {
+      console.log(JSON.stringify({ code: error.code, message: error.message }))
+    }`
+  const run = (dir) => JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8', env }))
+
+  it("loads the wasm package when it is installed and no native binary fits, as engine 'wasm32-wasi'", () => {
+    assert.deepEqual(run(project('with-wasm', "module.exports = { fake: 'wasm' }")), { engine: 'wasm32-wasi', fake: 'wasm' })
+  })
+
+  it('throws ERR_ATLAS_BINDING_NOT_FOUND naming the wasm package when neither is there', () => {
+    const { code, message } = run(project('neither'))
+    assert.equal(code, 'ERR_ATLAS_BINDING_NOT_FOUND')
+    assert.match(message, /npm install --force atlas-user-hash-wasm32-wasi@/)
+    assert.doesNotMatch(message, /is installed but did not load/)
+  })
+
+  it('says so when the wasm package is installed but does not load', () => {
+    const { code, message } = run(project('broken-wasm', "throw new Error('no WebAssembly here')"))
+    assert.equal(code, 'ERR_ATLAS_BINDING_NOT_FOUND')
+    assert.match(message, /atlas-user-hash-wasm32-wasi is installed but did not load: no WebAssembly here/)
   })
 })

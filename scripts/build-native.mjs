@@ -1,0 +1,53 @@
+// One native release binary, built by Debian's Rust (rustc-web 1.96, /usr/bin) with the
+// standard library compiled from source (-Zbuild-std) and zig as the linker (cargo-zigbuild).
+// rustup's toolchain has no other targets and cannot fetch them here; the host's
+// `npm run build` and `cargo test` stay on it.
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+
+/**
+ * Where a target's build keeps its work: one cargo target dir per target, so that its std
+ * (-Zbuild-std) and dependencies are built once and reused by later runs. Not one shared dir:
+ * for x86_64 targets cargo-zigbuild also links the build scripts with zig, which makes cargo
+ * rebuild them, and everything after them, for every other target.
+ */
+export const targetDir = (root, target) => join(root, 'target', 'package-cargo', target)
+
+// std without its `backtrace` feature: the symbolizer (gimli, addr2line, miniz, demangler)
+// is ~150 kB of each binary and only prints panic backtraces. Unwinding stays: the release
+// profile's `panic = "unwind"` lets src/ catch panics at the boundary into JavaScript.
+export const BUILD_STD = ['-Zbuild-std=std,panic_unwind', '-Zbuild-std-features=panic-unwind']
+
+/** The environment of a build of `target` with Debian's Rust: /usr/bin and .tools/venv first on PATH. */
+export function debianRustEnv(root, target, extra = {}) {
+  const { RUSTFLAGS: _, CARGO_ENCODED_RUSTFLAGS: __, RUSTUP_TOOLCHAIN: ___, ...env } = process.env
+  return {
+    ...env,
+    PATH: `${join(root, '.tools', 'venv', 'bin')}:/usr/bin:${process.env.PATH}`,
+    RUSTC: '/usr/bin/rustc',
+    CARGO: '/usr/bin/cargo',
+    // -Zbuild-std is unstable: Debian's stable compiler accepts it with this.
+    RUSTC_BOOTSTRAP: '1',
+    CARGO_TARGET_DIR: targetDir(root, target),
+    ...extra,
+  }
+}
+
+/** Builds `build` (scripts/targets.mjs) and copies the library to `out` (`<binaryName>.<platform>.node`). */
+export function buildNative(root, build, out) {
+  requireTools(root)
+  const env = debianRustEnv(root, build.target, { RUSTFLAGS: build.rustflags ?? '' })
+  execFileSync('/usr/bin/cargo', ['zigbuild', '--release', '--lib', '--locked', '--target', build.zigTarget, ...BUILD_STD], { cwd: root, env, stdio: 'inherit' })
+  const release = join(env.CARGO_TARGET_DIR, build.target, 'release')
+  const library = build.target.includes('apple-darwin') ? 'libatlas_user_hash.dylib' : 'libatlas_user_hash.so'
+  copyFileSync(join(release, library), out)
+}
+
+function requireTools(root) {
+  const missing = []
+  if (!existsSync('/usr/bin/rustc') || !existsSync('/usr/bin/cargo')) missing.push("Debian's Rust (rustc-web, cargo-web)")
+  if (!existsSync('/usr/lib/rustlib/src/rust/library/std')) missing.push("the standard library's source (rust-web-src)")
+  if (!existsSync(join(root, '.tools', 'venv', 'bin', 'cargo-zigbuild'))) missing.push('cargo-zigbuild and zig (.tools/venv)')
+  if (missing.length) throw new Error(`package: missing ${missing.join(', ')}: run \`npm run tools\``)
+}

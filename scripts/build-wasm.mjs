@@ -1,0 +1,67 @@
+// The WebAssembly fallback (`atlas-user-hash-wasm32-wasi`): the crate built for wasm32-wasip1
+// (single-threaded WASI; napi-rs calls this flavour `wasm32-wasip1`) by Debian's Rust with
+// -Zbuild-std, linked with emnapi's napi-rs archive (npm `emnapi`, scripts/tools) and Debian's
+// wasi-libc, and loaded in Node through `@napi-rs/wasm-runtime` by npm/wasm32-wasi/loader.cjs.
+// The threaded flavour (`wasm32-wasip1-threads`) needs a threads build of wasi-libc, which
+// Debian does not ship.
+//
+// Debian's Rust has no wasm32-wasip1 standard library, so there is no
+// `<sysroot>/lib/rustlib/wasm32-wasip1/lib/self-contained/` holding wasi-libc's crt1-reactor.o
+// and libc.a, where rustc and napi-build look for them. The build gets a sysroot of its own
+// under the cargo target dir: links to Debian's host libraries and std source, and that
+// folder filled from Debian's wasi-libc (/usr/lib/wasm32-wasi); rustc is run through a
+// two-line wrapper that passes it.
+import { execFileSync } from 'node:child_process'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+
+import { debianRustEnv } from './build-native.mjs'
+
+const WASI_LIBC = '/usr/lib/wasm32-wasi'
+
+/** Builds the .wasm binary to `out`, with the package's loader (npm/wasm32-wasi/*.cjs) beside it. */
+export function buildWasm(root, build, out) {
+  const emnapi = join(root, 'scripts', 'tools', 'node_modules', 'emnapi', 'lib', build.target)
+  const missing = []
+  if (!existsSync('/usr/bin/rustc') || !existsSync('/usr/lib/rustlib/src/rust/library/std')) missing.push("Debian's Rust and std source (rustc-web, cargo-web, rust-web-src)")
+  if (!existsSync(join(WASI_LIBC, 'crt1-reactor.o'))) missing.push(`wasi-libc (${WASI_LIBC})`)
+  if (!existsSync(join(emnapi, 'libemnapi-basic-napi-rs.a'))) missing.push(`emnapi 2 (${emnapi}/libemnapi-basic-napi-rs.a)`)
+  if (missing.length) throw new Error(`package: wasm32-wasi needs ${missing.join(', ')}: run \`npm run tools\``)
+
+  const env = debianRustEnv(root, build.target)
+  const rustc = wasmRustc(env.CARGO_TARGET_DIR, build.target)
+  Object.assign(env, { RUSTC: rustc, EMNAPI_LINK_DIR: emnapi, RUSTFLAGS: '' })
+  // panic = "abort" for this build only: unwinding on wasm needs the exception-handling
+  // proposal in the std build and the engine; a panic here traps (a RuntimeError in JS).
+  execFileSync('/usr/bin/cargo', [
+    'build', '--release', '--lib', '--locked', '--target', build.target,
+    '--config', 'profile.release.panic="abort"',
+    // std's default features less `backtrace`, as for the native targets (build-native.mjs).
+    '-Zbuild-std=std,panic_abort', '-Zbuild-std-features=panic-unwind',
+  ], { cwd: root, env, stdio: 'inherit' })
+  copyFileSync(join(env.CARGO_TARGET_DIR, build.target, 'release', 'atlas_user_hash.wasm'), out)
+  for (const file of readdirSync(join(root, 'npm', 'wasm32-wasi'))) {
+    if (file.endsWith('.cjs')) copyFileSync(join(root, 'npm', 'wasm32-wasi', file), join(dirname(out), file))
+  }
+}
+
+/** A rustc wrapper with a sysroot that has wasi-libc where rustc and napi-build look for it. */
+function wasmRustc(targetDir, target) {
+  const sysroot = join(targetDir, `${target}-sysroot`)
+  const rustlib = join(sysroot, 'lib', 'rustlib')
+  const selfContained = join(rustlib, target, 'lib', 'self-contained')
+  if (!existsSync(join(selfContained, 'crt1-reactor.o'))) {
+    rmSync(sysroot, { recursive: true, force: true })
+    mkdirSync(selfContained, { recursive: true })
+    for (const entry of readdirSync('/usr/lib/rustlib')) symlinkSync(join('/usr/lib/rustlib', entry), join(rustlib, entry))
+    for (const file of readdirSync(WASI_LIBC)) symlinkSync(join(WASI_LIBC, file), join(selfContained, file))
+  }
+  const wrapper = join(targetDir, `${target}-rustc`)
+  const script = `#!/bin/sh\nexec /usr/bin/rustc --sysroot ${JSON.stringify(sysroot)} "$@"\n`
+  if (!existsSync(wrapper) || readFileSync(wrapper, 'utf8') !== script) {
+    writeFileSync(wrapper, script)
+    chmodSync(wrapper, 0o755)
+  }
+  execFileSync(wrapper, ['--print', 'sysroot'], { stdio: 'ignore' })
+  return wrapper
+}
