@@ -94,22 +94,28 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
     mkdirSync(dir)
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `package-test-${name}`, version: '1.0.0', private: true }))
     const force = npmPlatform.length ? ['--force'] : []
-    sh('npm', ['install', '--offline', '--no-audit', '--no-fund', '--cache', join(scratch, `npm-cache-${name}`), ...npmPlatform, ...force, ...tarballs], { cwd: dir })
+    const deps = packedFromNodeModules('dependencies', ['@noble/hashes'])
+    sh('npm', ['install', '--offline', '--no-audit', '--no-fund', '--cache', join(scratch, `npm-cache-${name}`), ...npmPlatform, ...force, ...tarballs, ...deps], { cwd: dir })
     return dir
   }
 
   /**
-   * The wasm package's runtime (@napi-rs/wasm-runtime and what it needs), packed from this
-   * repository's node_modules at the versions its lockfile pins: offline, npm takes them from
-   * these tarballs where a user's npm would fetch them from the registry.
+   * Packages packed from this repository's node_modules at the versions its lockfile pins:
+   * offline, npm takes them from these tarballs where a user's npm would fetch them from the
+   * registry. `dependencies`: the main package's own (@noble/hashes, for the edge engine).
    */
-  function wasmRuntimeTarballs() {
-    const dir = join(scratch, 'wasm-runtime')
-    mkdirSync(dir)
-    for (const name of ['@napi-rs/wasm-runtime', '@emnapi/core', '@emnapi/runtime', '@emnapi/wasi-threads', '@tybys/wasm-util', 'tslib']) {
-      sh('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir, join(root, 'node_modules', name)])
+  function packedFromNodeModules(folder, names) {
+    const dir = join(scratch, folder)
+    if (!existsSync(dir)) {
+      mkdirSync(dir)
+      for (const name of names) sh('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir, join(root, 'node_modules', name)])
     }
     return readdirSync(dir).map((file) => join(dir, file))
+  }
+
+  /** The wasm package's runtime: @napi-rs/wasm-runtime and what it needs. */
+  function wasmRuntimeTarballs() {
+    return packedFromNodeModules('wasm-runtime', ['@napi-rs/wasm-runtime', '@emnapi/core', '@emnapi/runtime', '@emnapi/wasi-threads', '@tybys/wasm-util', 'tslib'])
   }
 
   /** contract-check.cjs in `dir` with `node` (and `prefix`, e.g. qemu): its output, asserted to pass. */

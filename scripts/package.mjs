@@ -88,6 +88,7 @@ function packMain() {
   mkdirSync(dir, { recursive: true })
   for (const file of [...pkg.files, 'README.md', 'LICENSE']) {
     if (!existsSync(join(root, file))) throw new Error(`${file} (package.json "files") does not exist`)
+    mkdirSync(dirname(join(dir, file)), { recursive: true })
     copyFileSync(join(root, file), join(dir, file))
   }
   // As `napi pre-publish` adds them at release time: the repository's package.json must not
