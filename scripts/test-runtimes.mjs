@@ -4,7 +4,8 @@
 // scripts/runtimes/package-lock.json), then the Cloudflare Worker test
 // (__test__/workerd.test.mjs, workerd through Miniflare). Prints a summary table; a runtime
 // that is not installed is skipped with the reason, never silently. Needs the addon built
-// (`npm run build`). Exit code 1 when anything failed.
+// (`npm run build`). Exit code 1 when anything failed, or with --require-all (as .ci/run
+// runs it, right after installing the runtimes) when anything was skipped.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -87,7 +88,7 @@ function runWorkerd() {
   process.stdout.write(run.stdout || '')
   process.stdout.write(run.stderr || '')
   const workerd = spawnSync(join(tools, '.bin', 'workerd'), ['--version'], { encoding: 'utf8' }).stdout?.trim() || '?'
-  const count = (label) => Number(((run.stdout || '').match(new RegExp(`^# ${label} (\\d+)`, 'm')) || [])[1] || 0)
+  const count = (label) => Number(((run.stdout || '').match(new RegExp(`^(?:#|\u2139) ${label} (\\d+)`, 'm')) || [])[1] || 0)
   const ok = run.status === 0 && count('pass') > 0
   return { name, version: workerd, engine: 'js', status: ok ? 'pass' : 'fail', note: ok ? `${count('pass')} tests passed, ${count('skipped')} skipped` : `failed (exit ${run.status})` }
 }
@@ -99,4 +100,6 @@ const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length
 for (const row of table) console.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '))
 const tally = (status) => rows.filter((r) => r.status === status).length
 console.log(`${tally('pass')} passed, ${tally('fail')} failed, ${tally('skip')} skipped`)
-process.exitCode = tally('fail') ? 1 : 0
+const requireAll = process.argv.includes('--require-all')
+if (requireAll && tally('skip')) console.log('--require-all: a runtime was skipped, so this run fails')
+process.exitCode = tally('fail') || (requireAll && tally('skip')) ? 1 : 0
