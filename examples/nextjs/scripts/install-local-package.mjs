@@ -1,7 +1,9 @@
 // Installs atlas-user-hash from this repository into node_modules as a real folder, the way
 // `npm install atlas-user-hash` would: the files the published package holds (as `npm pack`
 // lists them) plus the addon built at the repository root by `npm run build`, which stands in
-// for the platform package (atlas-user-hash-linux-x64-gnu, …) a registry install brings.
+// for the platform package (atlas-user-hash-linux-x64-gnu, …) a registry install brings, and
+// the package's runtime dependencies (@noble/hashes, for the Edge runtime), copied from the
+// repository's node_modules as npm would install them beside it.
 //
 // Why not npm's symlink for "file:../..": Next.js externalizes serverExternalPackages only
 // when they resolve to a folder inside node_modules; a symlink to the repository resolves to
@@ -9,7 +11,7 @@
 //
 // Runs as this example's postinstall; run it again after rebuilding the addon.
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -31,4 +33,23 @@ for (const file of [...pack.files.map((entry) => entry.path), ...addons]) {
   mkdirSync(dirname(join(target, file)), { recursive: true })
   cpSync(join(repo, file), join(target, file))
 }
-console.log(`install-local-package: copied ${pack.id} (${pack.files.length} files + ${addons.join(', ')}) into node_modules`)
+// The dependencies, and theirs: Turbopack resolves inside the app only, so they must be here.
+const dependencies = new Set()
+const addDependencies = (packageDir) => {
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'))
+  for (const name of Object.keys(manifest.dependencies ?? {})) {
+    if (dependencies.has(name)) continue
+    const source = join(repo, 'node_modules', name)
+    if (!existsSync(source)) {
+      console.error(`install-local-package: ${name} is missing from ${join(repo, 'node_modules')}: run \`npm install\` there first.`)
+      process.exit(1)
+    }
+    dependencies.add(name)
+    rmSync(join(example, 'node_modules', name), { recursive: true, force: true })
+    cpSync(source, join(example, 'node_modules', name), { recursive: true, dereference: true })
+    addDependencies(source)
+  }
+}
+addDependencies(repo)
+
+console.log(`install-local-package: copied ${pack.id} (${pack.files.length} files + ${addons.join(', ')}) and its dependencies (${[...dependencies].join(', ') || 'none'}) into node_modules`)
