@@ -1,5 +1,6 @@
 // npm run test:runtimes — runs __test__/runtimes/check.cjs (engine, hash vectors, error
-// contract, worker threads) under every server runtime the package supports: this Node,
+// contract, worker threads) and check-esm.mjs (the same engine through `import`) under every
+// server runtime the package supports: this Node,
 // Node 22 and 24, Bun and Deno (installed from npm by `npm run tools:runtimes`, pinned by
 // scripts/runtimes/package-lock.json), then the Cloudflare Worker test
 // (__test__/workerd.test.mjs, workerd through Miniflare). Prints a summary table; a runtime
@@ -7,7 +8,7 @@
 // (`npm run build`). Exit code 1 when anything failed, or with --require-all (as .ci/run
 // runs it, right after installing the runtimes) when anything was skipped.
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,26 +16,57 @@ import { fileURLToPath } from 'node:url'
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const tools = join(repo, 'scripts', 'runtimes', 'node_modules')
 const check = join(repo, '__test__', 'runtimes', 'check.cjs')
+const checkEsm = join(repo, '__test__', 'runtimes', 'check-esm.mjs')
 const INSTALL = 'not installed: run `npm run tools:runtimes` (npm ci --prefix scripts/runtimes)'
 
 const runtimes = [
-  { name: 'Node 20 (this node)', bin: process.execPath, args: [check] },
-  { name: 'Node 22', bin: join(tools, 'node22', 'bin', 'node'), args: [check] },
-  { name: 'Node 24', bin: join(tools, 'node24', 'bin', 'node'), args: [check] },
-  { name: 'Bun', bin: join(tools, '.bin', 'bun'), args: [check] },
-  { name: 'Deno', bin: join(tools, '.bin', 'deno'), args: ['run', '-A', check] },
+  { name: 'Node 20 (this node)', bin: process.execPath, args: [] },
+  { name: 'Node 22', bin: join(tools, 'node22', 'bin', 'node'), args: [] },
+  { name: 'Node 24', bin: join(tools, 'node24', 'bin', 'node'), args: [] },
+  { name: 'Bun', bin: join(tools, '.bin', 'bun'), args: [] },
+  { name: 'Deno', bin: join(tools, '.bin', 'deno'), args: ['run', '-A'] },
 ]
 runtimes[0].name = `Node ${process.versions.node.split('.')[0]} (this node)`
 
-// A consumer project: node_modules/atlas-user-hash links to this repository, so each runtime
-// resolves `require('atlas-user-hash')` through package.json "exports" as it would for a user.
+// A consumer project with atlas-user-hash installed in node_modules as npm installs it: the
+// files `npm pack` lists, the addon built here (standing in for the platform package) and the
+// dependencies. So each runtime resolves the package through package.json "exports", and
+// treats it as a package in node_modules (Deno reads a linked folder outside node_modules as
+// ESM source), as it would for a user.
 const consumer = mkdtempSync(join(tmpdir(), 'atlas-runtimes-'))
-mkdirSync(join(consumer, 'node_modules'))
-symlinkSync(repo, join(consumer, 'node_modules', 'atlas-user-hash'), 'dir')
+installPackage(join(consumer, 'node_modules'))
 writeFileSync(join(consumer, 'package.json'), '{ "name": "atlas-runtimes-consumer", "private": true }\n')
-// A copy of the check inside the consumer project, so that its require resolves there.
+// Copies of the checks inside the consumer project, so that their imports resolve there.
 const consumerCheck = join(consumer, 'check.cjs')
+const consumerCheckEsm = join(consumer, 'check-esm.mjs')
 copyFileSync(check, consumerCheck)
+copyFileSync(checkEsm, consumerCheckEsm)
+
+function installPackage(nodeModules) {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+  const packed = spawnSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' })
+  if (packed.status !== 0) throw new Error(`npm pack --dry-run failed:\n${packed.stderr}`)
+  const addons = readdirSync(repo).filter((name) => /^atlas-user-hash\..+\.node$/.test(name))
+  if (addons.length === 0) throw new Error(`no addon in ${repo}: run \`npm run build\` first`)
+  const target = join(nodeModules, 'atlas-user-hash')
+  for (const file of [...JSON.parse(packed.stdout)[0].files.map((entry) => entry.path), ...addons]) {
+    mkdirSync(dirname(join(target, file)), { recursive: true })
+    copyFileSync(join(repo, file), join(target, file))
+  }
+  const copied = new Set()
+  const copyDependencies = (packageDir) => {
+    const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'))
+    for (const name of Object.keys(manifest.dependencies ?? {})) {
+      if (copied.has(name)) continue
+      copied.add(name)
+      const source = join(repo, 'node_modules', name)
+      if (!existsSync(source)) throw new Error(`${name} is missing from ${join(repo, 'node_modules')}: run \`npm ci\` first`)
+      cpSync(source, join(nodeModules, name), { recursive: true, dereference: true })
+      copyDependencies(source)
+    }
+  }
+  copyDependencies(repo)
+}
 
 const rows = []
 try {
@@ -52,18 +84,30 @@ function version(bin) {
 function runCheck({ name, bin, args }) {
   if (!existsSync(bin)) return { name, version: '-', engine: '-', status: 'skip', note: INSTALL }
   const started = Date.now()
-  const run = spawnSync(bin, args.map((arg) => (arg === check ? consumerCheck : arg)), {
+  const options = {
     cwd: consumer,
     encoding: 'utf8',
     env: { ...process.env, ATLAS_REPO_DIR: repo, ATLAS_EXPECT_ENGINE: 'native', NO_COLOR: '1' },
     timeout: 120_000,
-  })
+  }
+  const run = spawnSync(bin, [...args, consumerCheck], options)
+  const esm = spawnSync(bin, [...args, consumerCheckEsm], options)
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
-  console.log(`--- ${name}: ${bin} ${args.join(' ')} (${seconds}s)`)
-  process.stdout.write(run.stdout || '')
-  process.stdout.write(run.stderr || '')
+  console.log(`--- ${name}: ${[bin, ...args].join(' ')} check.cjs, then check-esm.mjs (${seconds}s)`)
+  for (const out of [run, esm]) {
+    process.stdout.write(out.stdout || '')
+    process.stdout.write(out.stderr || '')
+  }
   const line = (run.stdout || '').split('\n').find((l) => l.startsWith('ATLAS_RUNTIME_RESULT '))
   const parsed = line ? JSON.parse(line.slice('ATLAS_RUNTIME_RESULT '.length)) : null
+  const esmLine = (esm.stdout || '').split('\n').find((l) => l.startsWith('ATLAS_RUNTIME_ESM '))
+  const esmParsed = esmLine ? JSON.parse(esmLine.slice('ATLAS_RUNTIME_ESM '.length)) : null
+  if (parsed) {
+    parsed.results.esm =
+      esm.status === 0 && esmParsed && esmParsed.problems.length === 0
+        ? { status: 'pass' }
+        : { status: 'fail', reason: esmParsed ? esmParsed.problems.join('; ') : `exit ${esm.status}` }
+  }
   const checks = parsed ? Object.entries(parsed.results) : []
   const failedChecks = checks.filter(([, r]) => r.status === 'fail').map(([c]) => c)
   const skipped = checks.filter(([, r]) => r.status === 'skip').map(([c, r]) => `${c} skipped: ${r.reason}`)

@@ -3,7 +3,7 @@
 // The runtime check: one CommonJS file that Node, Bun and Deno all run as it is
 // (`node check.cjs`, `bun check.cjs`, `deno run -A check.cjs`), so each runtime is held to the
 // same checks. scripts/test-runtimes.mjs runs it in a small consumer project whose
-// node_modules/atlas-user-hash links to this repository, so `require('atlas-user-hash')`
+// node_modules holds the package as npm installs it, so `require('atlas-user-hash')`
 // resolves through package.json "exports" as that runtime resolves it for a user.
 //
 // Checks: which engine the runtime got; all node:crypto vectors of fixtures/vectors.json with
