@@ -34,7 +34,7 @@ if (threads.isMainThread === false && threads.workerData && threads.workerData.a
       process.exitCode = failed ? 1 : 0
     },
     (error) => {
-      console.log(`FAIL check.cjs itself: ${error && error.stack}`)
+      console.log(`FAIL check.cjs itself: ${error?.stack}`)
       process.exitCode = 1
     },
   )
@@ -53,7 +53,7 @@ async function main() {
   async function check(name, fn) {
     try {
       const detail = await fn()
-      if (detail && detail.skip) {
+      if (detail?.skip) {
         results[name] = { status: 'skip', reason: detail.skip }
         console.log(`SKIP ${name}: ${detail.skip}`)
       } else {
@@ -62,8 +62,8 @@ async function main() {
       }
     } catch (error) {
       failed = true
-      results[name] = { status: 'fail', reason: String(error && error.message).slice(0, 2000) }
-      console.log(`FAIL ${name}: ${error && error.stack}`)
+      results[name] = { status: 'fail', reason: String(error?.message).slice(0, 2000) }
+      console.log(`FAIL ${name}: ${error?.stack}`)
     }
   }
 
@@ -149,7 +149,7 @@ function expectError(fn, ErrorClass, code, label, secrets = [SECRET]) {
     thrown = error
   }
   assert.ok(thrown, `${label}: expected ${code}, but nothing was thrown`)
-  assert.equal(Object.getPrototypeOf(thrown), ErrorClass.prototype, `${label}: expected a ${ErrorClass.name}, got ${thrown && thrown.constructor && thrown.constructor.name}`)
+  assert.equal(Object.getPrototypeOf(thrown), ErrorClass.prototype, `${label}: expected a ${ErrorClass.name}, got ${thrown?.constructor?.name}`)
   assert.equal(thrown.code, code, `${label}: code`)
   assert.ok(typeof thrown.message === 'string' && thrown.message.length > 20, `${label}: a message that says what to fix`)
   for (const secret of secrets) {
@@ -215,7 +215,7 @@ function runAsWorker({ secret, nextSecret, ids }) {
     const withOptions = ids.map((id) => api.createUserHash(id, { secret: `${nextSecret}-options` }))
     out = { first, second, withOptions, engine: api.engine, envSecret: process.env.ATLAS_SECRET }
   } catch (error) {
-    out = { error: `${error && error.code} ${error && error.stack}` }
+    out = { error: `${error?.code} ${error?.stack}` }
   }
   threads.parentPort.postMessage(out)
 }

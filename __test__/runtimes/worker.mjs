@@ -42,7 +42,7 @@ export default {
       withOptions,
       fromEnv: attempt(() => generateAtlasUserObject(user)),
       hashFromEnv: attempt(() => createUserHash(id)),
-      verifyWithOptions: attempt(() => verifyUserHash(id, withOptions.value && withOptions.value.userHash, { secret: env.ATLAS_SECRET })),
+      verifyWithOptions: attempt(() => verifyUserHash(id, withOptions.value?.userHash, { secret: env.ATLAS_SECRET })),
       invalidId: attempt(() => createUserHash('', { secret: env.ATLAS_SECRET })),
       noUser: attempt(() => generateAtlasUserObject(null)),
     })
