@@ -2,72 +2,33 @@
 // bundled as wrangler bundles it (esbuild, the workerd/worker/browser conditions, ESM) and
 // run in workerd through Miniflare with ATLAS_SECRET as a binding, with and without
 // nodejs_compat, checked against node:crypto. Miniflare, workerd and esbuild come from
-// `npm run tools:runtimes`; without them the tests are skipped with the reason. `npm run test:runtimes` runs this file on Node 24 and
+// `npm run tools:runtimes` (scripts/runtimes/workerd.mjs bundles and loads); without them
+// the tests are skipped with the reason. `npm run test:runtimes` runs this file on Node 24 and
 // fails when it is skipped there.
 import assert from 'node:assert/strict'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { before, describe, it } from 'node:test'
 
+import { bundleWorker, loadMiniflare, workerToolsMissing } from '../scripts/runtimes/workerd.mjs'
 import { referenceHash, vectors } from './helpers.mjs'
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
-const tools = join(repo, 'scripts', 'runtimes')
 const SECRET = 'workerd-binding-secret-9Kq'
 // Bindings reach process.env with nodejs_compat from this compatibility date on.
 const COMPATIBILITY_DATE = '2025-09-01'
 
-function skipReason() {
-  if (!existsSync(join(tools, 'node_modules', 'miniflare')) || !existsSync(join(tools, 'node_modules', 'esbuild'))) {
-    return 'miniflare and esbuild are not installed: run `npm run tools:runtimes` (npm ci --prefix scripts/runtimes)'
-  }
-  return null
-}
-
-const skip = skipReason()
+const skip = workerToolsMissing()
 if (skip) {
   console.log(`# workerd tests skipped: ${skip}`)
   if (process.env.ATLAS_WORKERD_REQUIRED) throw new Error(`workerd tests required but skipped: ${skip}`)
 }
 
 describe('Cloudflare Workers (workerd through Miniflare)', { skip: skip || false }, () => {
-  const requireTool = createRequire(join(tools, 'package.json'))
-  let work
   let bundle
   let Miniflare
 
   before(async () => {
-    const esbuild = requireTool('esbuild')
-    ;({ Miniflare } = await import(pathToFileURL(requireTool.resolve('miniflare')).href))
-    // A user's Worker project: node_modules/atlas-user-hash is this repository.
-    work = mkdtempSync(join(tmpdir(), 'atlas-workerd-'))
-    mkdirSync(join(work, 'node_modules'))
-    symlinkSync(repo, join(work, 'node_modules', 'atlas-user-hash'), 'dir')
-    writeFileSync(join(work, 'package.json'), '{ "name": "atlas-worker", "private": true, "type": "module" }\n')
-    copyFileSync(join(repo, '__test__', 'runtimes', 'worker.mjs'), join(work, 'worker.mjs'))
-    // What wrangler gives esbuild for a Worker.
-    const result = await esbuild.build({
-      entryPoints: [join(work, 'worker.mjs')],
-      absWorkingDir: work,
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['browser', 'module', 'main'],
-      external: ['node:*', 'cloudflare:*'],
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    })
-    bundle = { code: result.outputFiles[0].text, inputs: Object.keys(result.metafile.inputs) }
-  })
-
-  after(() => {
-    if (work) rmSync(work, { recursive: true, force: true })
+    ;({ Miniflare } = await loadMiniflare())
+    bundle = await bundleWorker(readFileSync(new URL('./runtimes/worker.mjs', import.meta.url), 'utf8'))
   })
 
   async function withWorker(compatibilityFlags, fn) {

@@ -3,11 +3,11 @@
 // Node and, when `npm run tools:runtimes` installed Miniflare, inside workerd.
 //   node scripts/runtimes/bench-engines.mjs [--calls N] [--runs R]
 // Prints ns per call, the median of R runs, for ATLAS_SECRET and for { secret }.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+
+import { bundleWorker, loadMiniflare, workerToolsMissing } from './workerd.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = join(here, '..', '..')
@@ -44,16 +44,12 @@ for (const [label, api] of [['native (index.js)', native], ['js (edge.mjs)', js]
 
 // workerd: its clock stands still while a request computes, so the request is timed from
 // outside, once with no calls and once with CALLS calls; the difference is the calls' cost.
-const tools = join(here, 'node_modules')
-if (existsSync(join(tools, 'miniflare')) && existsSync(join(tools, 'esbuild'))) {
-  const requireTool = createRequire(join(here, 'package.json'))
-  const esbuild = requireTool('esbuild')
-  const { Miniflare } = await import(pathToFileURL(requireTool.resolve('miniflare')).href)
-  const work = mkdtempSync(join(tmpdir(), 'atlas-bench-workerd-'))
-  try {
-    mkdirSync(join(work, 'node_modules'))
-    symlinkSync(repo, join(work, 'node_modules', 'atlas-user-hash'), 'dir')
-    writeFileSync(join(work, 'worker.mjs'), `import { createUserHash } from 'atlas-user-hash'
+const missing = workerToolsMissing()
+if (missing) {
+  console.log(`workerd skipped: ${missing}`)
+} else {
+  const { Miniflare, version } = await loadMiniflare()
+  const bundle = await bundleWorker(`import { createUserHash } from 'atlas-user-hash'
 export default {
   async fetch(request, env) {
     const url = new URL(request.url)
@@ -65,44 +61,29 @@ export default {
   },
 }
 `)
-    const built = await esbuild.build({
-      entryPoints: [join(work, 'worker.mjs')],
-      absWorkingDir: work,
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['browser', 'module', 'main'],
-      write: false,
-    })
-    const mf = new Miniflare({
-      modules: true,
-      script: built.outputFiles[0].text,
-      compatibilityDate: '2025-09-01',
-      compatibilityFlags: ['nodejs_compat'],
-      bindings: { ATLAS_SECRET: SECRET },
-    })
-    await mf.ready
-    const request = async (n, env) => {
-      const start = process.hrtime.bigint()
-      await (await mf.dispatchFetch(`http://localhost/?n=${n}${env ? '&env=1' : ''}`)).text()
-      return Number(process.hrtime.bigint() - start)
-    }
-    for (const env of [true, false]) {
-      await request(10_000, env) // warm up
-      const samples = []
-      for (let run = 0; run < RUNS; run++) {
-        const empty = await request(0, env)
-        samples.push(((await request(CALLS, env)) - empty) / CALLS)
-      }
-      rows.push([`workerd (Miniflare ${requireTool('miniflare/package.json').version})`, 'js (edge.mjs)', env ? 'ATLAS_SECRET (nodejs_compat)' : '{ secret: env.ATLAS_SECRET }', median(samples)])
-    }
-    await mf.dispose()
-  } finally {
-    rmSync(work, { recursive: true, force: true })
+  const mf = new Miniflare({
+    modules: true,
+    script: bundle.code,
+    compatibilityDate: '2025-09-01',
+    compatibilityFlags: ['nodejs_compat'],
+    bindings: { ATLAS_SECRET: SECRET },
+  })
+  await mf.ready
+  const request = async (n, env) => {
+    const start = process.hrtime.bigint()
+    await (await mf.dispatchFetch(`http://localhost/?n=${n}${env ? '&env=1' : ''}`)).text()
+    return Number(process.hrtime.bigint() - start)
   }
-} else {
-  console.log('workerd skipped: miniflare and esbuild are not installed (npm run tools:runtimes)')
+  for (const env of [true, false]) {
+    await request(10_000, env) // warm up
+    const samples = []
+    for (let run = 0; run < RUNS; run++) {
+      const empty = await request(0, env)
+      samples.push(((await request(CALLS, env)) - empty) / CALLS)
+    }
+    rows.push([`workerd (Miniflare ${version})`, 'js (edge.mjs)', env ? 'ATLAS_SECRET (nodejs_compat)' : '{ secret: env.ATLAS_SECRET }', median(samples)])
+  }
+  await mf.dispose()
 }
 
 console.log(`createUserHash, ns per call: median of ${RUNS} runs of ${CALLS} calls, ids like user_100123`)
