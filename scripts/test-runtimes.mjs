@@ -8,7 +8,7 @@
 // (`npm run build`). Exit code 1 when anything failed, or with --require-all (as .ci/run
 // runs it, right after installing the runtimes) when anything was skipped.
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,11 +30,16 @@ runtimes[0].name = `Node ${process.versions.node.split('.')[0]} (this node)`
 
 // A consumer project with atlas-user-hash installed in node_modules as npm installs it: the
 // files `npm pack` lists, the addon built here (standing in for the platform package) and the
-// dependencies. So each runtime resolves the package through package.json "exports", and
-// treats it as a package in node_modules (Deno reads a linked folder outside node_modules as
-// ESM source), as it would for a user.
+// dependencies, by the Next.js example's installer. So each runtime resolves the package
+// through package.json "exports", and treats it as a package in node_modules (Deno reads a
+// linked folder outside node_modules as ESM source), as it would for a user.
 const consumer = mkdtempSync(join(tmpdir(), 'atlas-runtimes-'))
-installPackage(join(consumer, 'node_modules'))
+const installer = join(repo, 'examples', 'nextjs', 'scripts', 'install-local-package.mjs')
+const installed = spawnSync(process.execPath, [installer, join(consumer, 'node_modules')], { encoding: 'utf8' })
+if (installed.status !== 0) {
+  rmSync(consumer, { recursive: true, force: true })
+  throw new Error(`${installer} failed:\n${installed.stdout}${installed.stderr}`)
+}
 writeFileSync(join(consumer, 'package.json'), '{ "name": "atlas-runtimes-consumer", "private": true }\n')
 // Copies of the checks inside the consumer project, so that their imports resolve there.
 const consumerCheck = join(consumer, 'check.cjs')
@@ -42,31 +47,6 @@ const consumerCheckEsm = join(consumer, 'check-esm.mjs')
 copyFileSync(check, consumerCheck)
 copyFileSync(checkEsm, consumerCheckEsm)
 
-function installPackage(nodeModules) {
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-  const packed = spawnSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' })
-  if (packed.status !== 0) throw new Error(`npm pack --dry-run failed:\n${packed.stderr}`)
-  const addons = readdirSync(repo).filter((name) => /^atlas-user-hash\..+\.node$/.test(name))
-  if (addons.length === 0) throw new Error(`no addon in ${repo}: run \`npm run build\` first`)
-  const target = join(nodeModules, 'atlas-user-hash')
-  for (const file of [...JSON.parse(packed.stdout)[0].files.map((entry) => entry.path), ...addons]) {
-    mkdirSync(dirname(join(target, file)), { recursive: true })
-    copyFileSync(join(repo, file), join(target, file))
-  }
-  const copied = new Set()
-  const copyDependencies = (packageDir) => {
-    const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'))
-    for (const name of Object.keys(manifest.dependencies ?? {})) {
-      if (copied.has(name)) continue
-      copied.add(name)
-      const source = join(repo, 'node_modules', name)
-      if (!existsSync(source)) throw new Error(`${name} is missing from ${join(repo, 'node_modules')}: run \`npm ci\` first`)
-      cpSync(source, join(nodeModules, name), { recursive: true, dereference: true })
-      copyDependencies(source)
-    }
-  }
-  copyDependencies(repo)
-}
 
 const rows = []
 try {

@@ -9,15 +9,17 @@
 // when they resolve to a folder inside node_modules; a symlink to the repository resolves to
 // plain project source, which Turbopack then tries to bundle, .node file and all.
 //
-// Runs as this example's postinstall; run it again after rebuilding the addon.
+// Runs as this example's postinstall; run it again after rebuilding the addon. With a folder
+// argument it installs into that node_modules instead (scripts/test-runtimes.mjs does).
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const example = join(dirname(fileURLToPath(import.meta.url)), '..')
 const repo = join(example, '..', '..')
-const target = join(example, 'node_modules', 'atlas-user-hash')
+const nodeModules = process.argv[2] ? resolve(process.argv[2]) : join(example, 'node_modules')
+const target = join(nodeModules, 'atlas-user-hash')
 
 const addons = readdirSync(repo).filter((name) => /^atlas-user-hash\..+\.node$/.test(name))
 if (addons.length === 0) {
@@ -45,11 +47,11 @@ const addDependencies = (packageDir) => {
       process.exit(1)
     }
     dependencies.add(name)
-    rmSync(join(example, 'node_modules', name), { recursive: true, force: true })
-    cpSync(source, join(example, 'node_modules', name), { recursive: true, dereference: true })
+    rmSync(join(nodeModules, name), { recursive: true, force: true })
+    cpSync(source, join(nodeModules, name), { recursive: true, dereference: true })
     addDependencies(source)
   }
 }
 addDependencies(repo)
 
-console.log(`install-local-package: copied ${pack.id} (${pack.files.length} files + ${addons.join(', ')}) and its dependencies (${[...dependencies].join(', ') || 'none'}) into node_modules`)
+console.log(`install-local-package: copied ${pack.id} (${pack.files.length} files + ${addons.join(', ')}) and its dependencies (${[...dependencies].join(', ') || 'none'}) into ${nodeModules}`)
