@@ -18,7 +18,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
 const SECRET = `e2e-secret-${randomBytes(16).toString('hex')}`
 const SERVER_ONLY = 'atlas-user-hash is server-only: call it in a server component, route handler or server action'
-const NODE_RUNTIME = 'atlas-user-hash needs the Node.js runtime, not the Edge runtime: add export const runtime = "nodejs"'
+// What an Edge import of the package used to fail the build with, before the Edge runtime got
+// the pure-JavaScript engine: no build may say it now.
+const OLD_EDGE_ERROR = 'needs the Node.js runtime'
 // What the bundlers say when they meet the addon itself, which the guard is there to replace.
 const ADDON_ERROR = /non-ecmascript placeable asset|\.linux-x64-gnu\.node/
 const ADA = { userId: 'user_100123', name: 'Ada Lovelace', email: 'ada@example.com' }
@@ -124,9 +126,11 @@ before(() => {
   run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'])
 })
 
-describe('importing atlas-user-hash where it cannot run fails the build with the fix', () => {
+describe('importing atlas-user-hash in browser code fails the build with the fix; an Edge import builds', () => {
   // A throwaway app beside the example (so that it shares its node_modules): a Client
-  // Component and an Edge route handler that import the package.
+  // Component and an Edge route handler that import the package. The client import must
+  // fail the build with the server-only sentence; the Edge route is no error (the example
+  // app's own Edge route is built, served and checked below).
   const fixture = join(app, `.guard-check-${process.pid}`)
   const write = (file, text) => {
     mkdirSync(join(fixture, file, '..'), { recursive: true })
@@ -141,22 +145,16 @@ describe('importing atlas-user-hash where it cannot run fails the build with the
   })
   after(() => rmSync(fixture, { recursive: true, force: true }))
 
-  it('Turbopack: a Client Component import and an Edge route import', () => {
-    const { ok, output } = nextBuild(fixture, 'turbopack')
-    assert.equal(ok, false, output)
-    assert.ok(output.includes(SERVER_ONLY), output)
-    assert.ok(output.includes(NODE_RUNTIME), output)
-    assert.doesNotMatch(output, ADDON_ERROR)
-  })
-
-  it('webpack: a Client Component import', () => {
-    // webpack stops at its first failing compilation (the edge one), so check the client alone.
-    rmSync(join(fixture, 'app', 'edge'), { recursive: true })
-    const { ok, output } = nextBuild(fixture, 'webpack')
-    assert.equal(ok, false, output)
-    assert.ok(output.includes(SERVER_ONLY), output)
-    assert.doesNotMatch(output, ADDON_ERROR)
-  })
+  for (const bundler of ['turbopack', 'webpack']) {
+    it(`${bundler}: the Client Component import fails with the server-only sentence, the Edge route import does not fail`, () => {
+      const { ok, output } = nextBuild(fixture, bundler)
+      assert.equal(ok, false, output)
+      assert.ok(output.includes(SERVER_ONLY), output)
+      assert.ok(!output.includes(OLD_EDGE_ERROR), output)
+      assert.doesNotMatch(output, ADDON_ERROR)
+      assert.doesNotMatch(output, /app\/edge\/route/, 'the Edge route is not among the errors')
+    })
+  }
 })
 
 for (const bundler of ['turbopack', 'webpack']) {
@@ -191,6 +189,22 @@ for (const bundler of ['turbopack', 'webpack']) {
       assert.deepEqual(await get('demo-user=nobody'), {})
       assert.deepEqual(await get('demo-user=user_100123'), { ...ADA, userHash: referenceHash(ADA.userId) })
       assert.deepEqual(await get('demo-user=4711'), { ...GRACE, userHash: referenceHash(GRACE.userId) })
+    })
+
+    it('the Edge route handler (export const runtime = "edge") runs the js engine and returns the same as the Node route', async () => {
+      const get = async (cookie) => {
+        const response = await fetch(`${served.origin}/api/atlas-user-edge`, { headers: cookie ? { cookie } : {} })
+        assert.equal(response.status, 200)
+        assert.equal(response.headers.get('x-atlas-engine'), 'js', 'the Edge route got the edge-light export')
+        return response.json()
+      }
+      assert.deepEqual(await get(), {})
+      assert.deepEqual(await get('demo-user=nobody'), {})
+      assert.deepEqual(await get('demo-user=user_100123'), { ...ADA, userHash: referenceHash(ADA.userId) })
+      assert.deepEqual(await get('demo-user=4711'), { ...GRACE, userHash: referenceHash(GRACE.userId) })
+      // next build compiled it for the Edge runtime: an edge function in the middleware manifest.
+      const manifest = JSON.parse(readFileSync(join(app, '.next', 'server', 'middleware-manifest.json'), 'utf8'))
+      assert.ok(Object.keys(manifest.functions ?? {}).some((route) => route.includes('atlas-user-edge')), JSON.stringify(manifest))
     })
 
     it('signed out, the page installs Atlas and identifies no one', async () => {
@@ -239,10 +253,18 @@ for (const bundler of ['turbopack', 'webpack']) {
       }
     })
 
-    it('the secret appears nowhere in .next/static, the HTML or the logs', async () => {
+    it('the secret appears nowhere in .next/static, the server bundles (Edge ones too), the HTML or the logs', async () => {
       const statics = filesUnder(join(app, '.next', 'static'))
       assert.ok(statics.length > 0)
       for (const file of statics) assert.ok(!readFileSync(file).includes(SECRET), `${file} holds ATLAS_SECRET`)
+      // The build ran with ATLAS_SECRET set: no server bundle, the Edge route's included, may
+      // have inlined it. It is read from process.env when a request comes.
+      const server = filesUnder(join(app, '.next', 'server'))
+      const manifest = JSON.parse(readFileSync(join(app, '.next', 'server', 'middleware-manifest.json'), 'utf8'))
+      const edgeFiles = Object.values(manifest.functions ?? {}).flatMap((fn) => fn.files ?? [])
+      assert.ok(edgeFiles.length > 0, 'the Edge route has bundle files')
+      for (const file of edgeFiles) assert.ok(existsSync(join(app, '.next', file)), `${file} exists`)
+      for (const file of server) assert.ok(!readFileSync(file).includes(SECRET), `${file} holds ATLAS_SECRET`)
       for (const cookie of [undefined, 'demo-user=user_100123']) {
         const html = await (await fetch(served.origin, { headers: cookie ? { cookie } : {} })).text()
         assert.ok(html.includes('<html'), html)
