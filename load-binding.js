@@ -90,7 +90,7 @@ function detectLinuxLibc() {
   try {
     process.report.excludeNetwork = true
     const report = process.report.getReport()
-    if (report.header && report.header.glibcVersionRuntime) return 'glibc'
+    if (report.header?.glibcVersionRuntime) return 'glibc'
     if ((report.sharedObjects || []).some((f) => f.includes('libc.musl-') || f.includes('ld-musl-'))) return 'musl'
   } catch {
     // no report: assume glibc, as the generated loader does
@@ -124,7 +124,7 @@ function platformSuffix({ platform, arch, libc }) {
 
 /** The platform suffixes this release ships a package for (package.json `napi.targets`). */
 function supportedSuffixes(pkg) {
-  return ((pkg.napi && pkg.napi.targets) || []).map(targetSuffix).filter(Boolean)
+  return ((pkg.napi?.targets) || []).map(targetSuffix).filter(Boolean)
 }
 
 /** `x86_64-unknown-linux-gnu` → `linux-x64-gnu`, as napi-rs names the target's package. */
@@ -134,7 +134,7 @@ function targetSuffix(triple) {
   if (triple.includes('-apple-darwin')) return platformSuffix({ platform: 'darwin', arch })
   if (triple.includes('-windows-')) return platformSuffix({ platform: 'win32', arch })
   if (triple.includes('-freebsd')) return platformSuffix({ platform: 'freebsd', arch })
-  if (sys === 'linux') return platformSuffix({ platform: 'linux', arch, libc: abi && abi.startsWith('musl') ? 'musl' : 'glibc' })
+  if (sys === 'linux') return platformSuffix({ platform: 'linux', arch, libc: abi?.startsWith('musl') ? 'musl' : 'glibc' })
   return null
 }
 
@@ -199,7 +199,7 @@ function missingBindingError(error, wasmError) {
 /** napi-rs chains its load errors through `cause`, the last one outermost; list them in order. */
 function flattenCauses(error) {
   const errors = []
-  for (let e = error && error.cause; e && errors.length < 16; e = e.cause) errors.unshift(e)
+  for (let e = error?.cause; e && errors.length < 16; e = e.cause) errors.unshift(e)
   return errors.length > 0 ? errors : [error]
 }
 

@@ -221,7 +221,7 @@ function readEnvFileSecret(file, env, cwd) {
   if (definitions.length > 1) {
     notes.push(`ATLAS_SECRET is defined ${definitions.length} times in the file (lines ${definitions.map((d) => d.line).join(', ')}): the last one counts`)
   }
-  if (last && last.commentCut) {
+  if (last?.commentCut) {
     notes.push(`the value on line ${last.line} is not quoted and has a # right after it: Next.js reads everything from the # on as a comment. If the # belongs to the secret, put the value in double quotes`)
   }
   if (last && value !== values.get(SECRET_VAR).replace(/\\\$/g, '$')) {
@@ -484,7 +484,7 @@ function mismatchNotes(userId, userHash, secret) {
       return [`it was made with this secret followed by ${name}: the server that made it has that whitespace pasted into its ATLAS_SECRET (and uses a helper that does not check it)`]
     }
   }
-  if (secret !== undefined && given === hmac('\uFEFF' + secret)) {
+  if (secret !== undefined && given === hmac(`\uFEFF${secret}`)) {
     return ['it was made with this secret preceded by a byte order mark (BOM): the server that made it read the secret from a file saved as "UTF-8 with BOM"']
   }
   return ['it is not the hash of this id under this secret: compare the secrets with atlas-user-hash doctor on both machines (the fingerprints must be equal), and check that both sides use the same id text']
@@ -572,7 +572,7 @@ function reportError(error, { json, secretText }, io) {
   const code = error && typeof error.code === 'string' && /^ERR_[A-Z0-9_]+$/.test(error.code) ? error.code : 'ERR_ATLAS_UNEXPECTED'
   let message = error && typeof error.message === 'string' && error.message ? error.message : 'an unexpected error'
   if (revealsSecret(message, secretText)) message = 'the message of this error is withheld because it contains part of the secret'
-  if (code === 'ERR_ATLAS_UNEXPECTED') message = `unexpected ${error && error.name ? error.name : 'error'}: ${message}`
+  if (code === 'ERR_ATLAS_UNEXPECTED') message = `unexpected ${error?.name ? error.name : 'error'}: ${message}`
   if (json && !error.alreadyPrinted) io.out(jsonLine({ ok: false, error: { code, message } }))
   io.err(`atlas-user-hash: ${code}: ${message}\n`)
 }

@@ -27,7 +27,7 @@ export const EXPECTED = {
 }
 
 const ELF_MACHINES = { 3: 'x86', 40: 'arm', 62: 'x86_64', 183: 'aarch64' }
-const MACHO_CPUS = { 0x01000007: 'x86_64', 0x0100000c: 'arm64', 7: 'x86', 12: 'arm' }
+const MACHO_CPUS = { 16777223: 'x86_64', 16777228: 'arm64', 7: 'x86', 12: 'arm' }
 
 /** `{ format, arch }` from the file's header: 'elf' | 'macho' | 'wasm' | 'unknown'. */
 export function readHeader(file) {

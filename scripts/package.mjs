@@ -44,7 +44,7 @@ function main() {
     const { facts, problems } = checkBinary(binary, platform)
     console.log(`package: ${platform}: ${JSON.stringify(facts)}`)
     if (problems.length) throw new Error(`${platform}: ${binary} ${problems.join('; ')}`)
-    const tarball = packPlatform(platform, dir, binary)
+    const tarball = packPlatform(platform, dir)
     summary.push({ platform, seconds, bytes: facts.size, tarball })
   }
   const mainTarball = packMain()
@@ -67,7 +67,7 @@ function selectPlatforms(args) {
 }
 
 /** npm/<platform>/ (package.json, README) plus LICENSE and the binary, packed into dist/. */
-function packPlatform(platform, dir, binary) {
+function packPlatform(platform, dir) {
   const manifest = JSON.parse(readFileSync(join(root, 'npm', platform, 'package.json'), 'utf8'))
   if (manifest.version !== version) {
     throw new Error(`npm/${platform}/package.json is at ${manifest.version}, package.json at ${version}: run \`npx napi version\``)
