@@ -67,11 +67,13 @@ it('says when a platform has no prebuilt binary at all', () => {
   assert.match(message, /Prebuilt: .*linux-x64-gnu.*win32-x64-msvc/)
 })
 
-it('detects this host', () => {
-  const host = detectHost()
-  assert.equal(host.platform, process.platform)
-  assert.equal(host.arch, process.arch)
-  if (process.platform === 'linux') assert.ok(['glibc', 'musl'].includes(host.libc))
+it('detects the libc this very process runs on, as /proc/self/maps shows it', { skip: process.platform !== 'linux' && 'only Linux has a libc to detect' }, () => {
+  // An independent witness: the C library actually mapped into this process.
+  const maps = readFileSync('/proc/self/maps', 'utf8')
+  const mapped = /ld-musl-|libc\.musl-/.test(maps) ? 'musl' : /\/libc\.so\.6|\/libc-2\.\d+\.so/.test(maps) ? 'glibc' : null
+  assert.ok(mapped, 'no C library found in /proc/self/maps')
+  assert.equal(detectHost().libc, mapped)
+  assert.ok(readdirSync(npmDir).includes(platformSuffix(detectHost())), 'this machine has a platform package')
 })
 
 describe('loading', () => {
