@@ -8,7 +8,7 @@ import { describe, it } from 'node:test'
 import contract from '../contract.js'
 import { jsEngine } from '../js-engine.mjs'
 import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
-import { assertAtlasError, isWhiteSpaceOrBom, referenceHash, runs, withSecret } from './helpers.mjs'
+import { apis, assertAtlasError, isWhiteSpaceOrBom, referenceHash, runs, withSecret } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { binding } = require('../load-binding.js').loadBinding()
@@ -42,6 +42,29 @@ describe('secret checks', () => {
       assert.equal(status(engine, new Uint8Array([0x20])), 'ok', 'bytes are never trimmed')
       assert.equal(status(engine, '\uD800'), 'ok', 'a lone surrogate is no white space')
     }
+  })
+})
+
+describe('verification', () => {
+  it('accepts exactly 64 hex digits: no sign, space or extra character that parseInt would let pass', () => {
+    for (const { engine, api } of apis) {
+      const good = referenceHash('strict-secret', 'u')
+      assert.equal(api.verifyUserHash('u', good, { secret: 'strict-secret' }), true, engine)
+      // A byte below 0x10, written with a sign or a space instead of its leading 0.
+      const position = [...good].findIndex((digit, i) => i % 2 === 0 && digit === '0')
+      assert.ok(position >= 0, 'this secret and id give a hash with such a byte')
+      for (const lookalike of ['+', ' ', '\t']) {
+        const claimed = good.slice(0, position) + lookalike + good.slice(position + 1)
+        assert.equal(api.verifyUserHash('u', claimed, { secret: 'strict-secret' }), false, `${engine}: ${JSON.stringify(claimed)}`)
+      }
+      for (const claimed of [`${good}0`, `0${good}`, `${good} `, ` ${good}`, good.slice(1)]) {
+        assert.equal(api.verifyUserHash('u', claimed, { secret: 'strict-secret' }), false, `${engine}: ${JSON.stringify(claimed)}`)
+      }
+    }
+  })
+
+  it('each entry names its engine', () => {
+    assert.deepEqual(apis.map(({ api }) => api.engine), ['native', 'js'])
   })
 })
 
