@@ -25,6 +25,7 @@ export function buildWasm(root, build, out) {
   const missing = []
   if (!existsSync('/usr/bin/rustc') || !existsSync('/usr/lib/rustlib/src/rust/library/std')) missing.push("Debian's Rust and std source (rustc-web, cargo-web, rust-web-src)")
   if (!existsSync(join(WASI_LIBC, 'crt1-reactor.o'))) missing.push(`wasi-libc (${WASI_LIBC})`)
+  if (!existsSync('/usr/bin/rust-lld')) missing.push("rust-lld, rustc's wasm linker (lld-22)")
   if (!existsSync(join(emnapi, 'libemnapi-basic-napi-rs.a'))) missing.push(`emnapi 2 (${emnapi}/libemnapi-basic-napi-rs.a)`)
   if (missing.length) throw new Error(`package: wasm32-wasi needs ${missing.join(', ')}: run \`npm run tools\``)
 
