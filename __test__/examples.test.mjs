@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { it } from 'node:test'
+import { fileURLToPath } from 'node:url'
 
 import { referenceHash } from './helpers.mjs'
 
-const run = (script, env) => spawnSync(process.execPath, [new URL(`../examples/node/${script}`, import.meta.url).pathname], { encoding: 'utf8', env })
+const run = (script, env) => spawnSync(process.execPath, [fileURLToPath(new URL(`../examples/node/${script}`, import.meta.url))], { encoding: 'utf8', env })
 
 for (const script of ['user-object.mjs', 'user-object.cjs']) {
   it(`${script} prints the user object for ATLAS_SECRET`, () => {

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { it } from 'node:test'
+import { fileURLToPath } from 'node:url'
 
 it('RSS stays flat over two million calls', () => {
-  const soak = new URL('../scripts/soak.mjs', import.meta.url).pathname
+  const soak = fileURLToPath(new URL('../scripts/soak.mjs', import.meta.url))
   const result = spawnSync(process.execPath, ['--expose-gc', soak, '--calls', '2000000', '--bound-mib', '64'], { encoding: 'utf8' })
   const report = JSON.parse(result.stdout)
   assert.equal(result.status, 0, `RSS grew too much: ${result.stdout}`)
