@@ -20,7 +20,7 @@ let mainThread = null
 /** Whether the addon can read ATLAS_SECRET itself: `env` is the process's native environment. */
 function readsEnv(env) {
   if (env === nativeEnv) return true
-  if (env === otherEnv || env === undefined) return false
+  if (env === otherEnv) return false
   // `node:worker_threads` is loaded only now, once, to keep `require` of this package fast.
   if (mainThread === null) mainThread = require('node:worker_threads').isMainThread
   const isNative = mainThread && probeEnv(env)
