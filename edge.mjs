@@ -2,8 +2,8 @@
 // Cloudflare Workers (the "edge-light", "workerd" and "worker" export conditions): the same
 // contract (contract.js) on the pure-JavaScript hash engine (js-engine.mjs), since a native
 // addon cannot load there. Same functions, errors and hashes as in Node.
-import contract from './contract.js'
-import { jsEngine } from './js-engine.mjs'
+import contract from './lib/contract.js'
+import { jsEngine } from './lib/engines/js.mjs'
 
 const api = contract.createApi(jsEngine)
 

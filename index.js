@@ -4,8 +4,8 @@
 // hash engine, the Rust addon that napi-rs builds (binding.js loads it; load-binding.js
 // finds it, or the wasm fallback, and explains when there is none).
 
-const { createApi } = require('./contract.js')
-const { binding, engine: name } = require('./load-binding.js').loadBinding()
+const { createApi } = require('./lib/contract.js')
+const { binding, engine: name } = require('./lib/load-binding.js').loadBinding()
 
 // `process.env` objects known to write through to the native environment, or not to.
 // On the main thread `process.env` is the native environment unless code replaced it

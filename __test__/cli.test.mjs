@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 const require = createRequire(import.meta.url)
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const { detectHost, platformSuffix } = require('../load-binding.js')
+const { detectHost, platformSuffix } = require('../lib/load-binding.js')
 const { parseEnvText, expandEnvValues } = require('../bin/env-file.js')
 const cli = require('../bin/atlas-user-hash.js')
 

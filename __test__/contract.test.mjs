@@ -8,8 +8,8 @@ import { createRequire } from 'node:module'
 import { describe, it } from 'node:test'
 import vm from 'node:vm'
 
-import contract from '../contract.js'
-import { jsEngine } from '../js-engine.mjs'
+import contract from '../lib/contract.js'
+import { jsEngine } from '../lib/engines/js.mjs'
 import { assertAtlasError, withSecret } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
@@ -89,7 +89,7 @@ describe('keys', () => {
 })
 
 describe('runtimes without a usual process.env', () => {
-  const source = readFileSync(require.resolve('../contract.js'), 'utf8')
+  const source = readFileSync(require.resolve('../lib/contract.js'), 'utf8')
   /** contract.js evaluated with exactly `globals` (and the builtins of a fresh context). */
   function contractIn(globals) {
     const module = { exports: {} }
@@ -146,7 +146,7 @@ describe('runtimes without a usual process.env', () => {
 })
 
 describe('the native engine and process.env', () => {
-  const { binding } = require('../load-binding.js').loadBinding()
+  const { binding } = require('../lib/load-binding.js').loadBinding()
   const { createUserHash } = require('../index.js')
 
   it('probes a process.env object once, then trusts the answer', () => {

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { describe, it } from 'node:test'
 
-import contract from '../contract.js'
-import { jsEngine } from '../js-engine.mjs'
+import contract from '../lib/contract.js'
+import { jsEngine } from '../lib/engines/js.mjs'
 import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
 import { apis, assertAtlasError, isWhiteSpaceOrBom, referenceHash, runs, withSecret } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
-const { binding } = require('../load-binding.js').loadBinding()
+const { binding } = require('../lib/load-binding.js').loadBinding()
 const { STATUS } = contract
 
 describe('secret checks', () => {
@@ -112,7 +112,7 @@ describe('keys the addon no longer holds', () => {
 
   it('stay right when two copies of the package share the addon (e.g. after jest.resetModules)', () => {
     const entry = require.resolve('../index.js')
-    const contractFile = require.resolve('../contract.js')
+    const contractFile = require.resolve('../lib/contract.js')
     delete require.cache[entry]
     delete require.cache[contractFile]
     const second = require('../index.js')

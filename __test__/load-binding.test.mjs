@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
-const { missingBindingMessage, platformSuffix, targetSuffix, detectHost, WASM_PACKAGE } = require('../load-binding.js')
+const { missingBindingMessage, platformSuffix, targetSuffix, detectHost, WASM_PACKAGE } = require('../lib/load-binding.js')
 const pkg = require('../package.json')
 const npmDir = new URL('../npm/', import.meta.url)
 
@@ -107,7 +107,8 @@ describe('the wasm package as the fallback', () => {
     const dir = join(scratch, name)
     const main = join(dir, 'node_modules', pkg.name)
     mkdirSync(main, { recursive: true })
-    for (const file of ['package.json', 'load-binding.js', 'binding.js']) copyFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)), join(main, file))
+    mkdirSync(join(main, 'lib'))
+    for (const file of ['package.json', 'lib/load-binding.js', 'binding.js']) copyFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)), join(main, file))
     if (wasmMain !== undefined) {
       const wasm = join(dir, 'node_modules', WASM_PACKAGE)
       mkdirSync(wasm, { recursive: true })
@@ -117,7 +118,7 @@ describe('the wasm package as the fallback', () => {
     return dir
   }
   const probe = `try {
-      const { binding, engine } = require(require('node:path').resolve('node_modules', ${JSON.stringify(pkg.name)}, 'load-binding.js')).loadBinding()
+      const { binding, engine } = require(require('node:path').resolve('node_modules', ${JSON.stringify(pkg.name)}, 'lib', 'load-binding.js')).loadBinding()
       console.log(JSON.stringify({ engine, fake: binding.fake }))
     } catch (error) {
       console.log(JSON.stringify({ code: error.code, message: error.message }))

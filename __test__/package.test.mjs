@@ -129,7 +129,7 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
   }
 
   const engineOf = (dir, prefix = [], node = process.execPath) => {
-    const [cmd, ...args] = [...prefix, node, '-p', `require(require('path').resolve('node_modules/${pkg.name}/load-binding.js')).loadBinding().engine`]
+    const [cmd, ...args] = [...prefix, node, '-p', `require(require('path').resolve('node_modules/${pkg.name}/lib/load-binding.js')).loadBinding().engine`]
     return sh(cmd, args, { cwd: dir }).stdout.trim()
   }
 

@@ -1,6 +1,6 @@
 //! The hash engine behind the JavaScript contract layer, in safe Rust: the per-thread key
 //! cache, the secret in the native environment, and the status numbers that tell
-//! `contract.js` which check failed. No function here throws or panics into JavaScript:
+//! `lib/contract.js` which check failed. No function here throws or panics into JavaScript:
 //! every entry point runs inside [`guarded`].
 
 use std::cell::{Cell, RefCell};
@@ -11,7 +11,7 @@ use crate::user_hash::{KeyCache, KeyHandle, Secret, SecretProblem, UserHasher, H
 /// The environment variable that holds the secret.
 const SECRET_VAR: &std::ffi::CStr = c"ATLAS_SECRET";
 
-/// What an engine reports instead of a result. `contract.js` (`STATUS`) has the same
+/// What an engine reports instead of a result. `lib/contract.js` (`STATUS`) has the same
 /// numbers and turns each into an error; they are negative so that no key handle, hash or
 /// boolean can be mistaken for one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

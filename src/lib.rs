@@ -1,4 +1,4 @@
-//! The native hash engine of atlas-user-hash. `contract.js` validates every argument and
+//! The native hash engine of atlas-user-hash. `lib/contract.js` validates every argument and
 //! owns every error; this addon only hashes, verifies and reports which check failed, as
 //! a negative status number (`engine::Status`). The hashing itself is the pure core in
 //! [`user_hash`]; [`engine`] keeps the per-thread key cache and catches panics; [`raw`]

@@ -4,6 +4,6 @@
 /**
  * The user hash of `userId` with the key handle `key` (from `createKey`), or with
  * `ATLAS_SECRET` from the native environment when `key` is left out; a negative status
- * number (see `contract.js` STATUS) when a check failed.
+ * number (see `lib/contract.js` STATUS) when a check failed.
  */
 export declare function hash(userId: string, key?: number): string | number

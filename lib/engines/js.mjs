@@ -7,7 +7,7 @@ import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 
-import contract from './contract.js'
+import contract from '../contract.js'
 
 const { STATUS } = contract
 const encoder = new TextEncoder()

@@ -22,7 +22,7 @@ function loadBinding() {
   if (native) return { binding: native, engine: 'native' }
   let loaderError
   try {
-    const binding = require('./binding.js')
+    const binding = require('../binding.js')
     return { binding, engine: isWasmBinding(binding) ? WASM_ENGINE : 'native' }
   } catch (error) {
     loaderError = error
@@ -64,7 +64,7 @@ function loadThisPlatformsBinary() {
   if (process.env.NAPI_RS_NATIVE_LIBRARY_PATH) return null
   const suffix = platformSuffix(detectHost())
   if (!suffix) return null
-  for (const candidate of [`./${BINARY_NAME}.${suffix}.node`, `${PACKAGE_NAME}-${suffix}`]) {
+  for (const candidate of [`../${BINARY_NAME}.${suffix}.node`, `${PACKAGE_NAME}-${suffix}`]) {
     try {
       return require(candidate)
     } catch {
@@ -187,7 +187,7 @@ function installedOtherLibc(host) {
 function missingBindingError(error, wasmError) {
   let pkg
   try {
-    pkg = require('./package.json')
+    pkg = require('../package.json')
   } catch {
     pkg = { version: 'unknown' }
   }
