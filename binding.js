@@ -837,5 +837,3 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.armTestPanic = nativeBinding.armTestPanic
 module.exports.createKey = nativeBinding.createKey
-module.exports.nativeEnvHas = nativeBinding.nativeEnvHas
-module.exports.verify = nativeBinding.verify

@@ -1,6 +1,7 @@
-// contract.js on engines made for the test: which engine call each path makes, how keys are
-// kept, and the messages for runtimes without process.env, Cloudflare Workers and the Edge
-// runtime (contract.js run in a fresh V8 context with just the globals such a runtime has).
+// lib/contract.js on engines made for the test: which engine call each path makes, how keys
+// are kept and dropped, how process.env is read, and the messages for runtimes without
+// process.env, Cloudflare Workers and the Edge runtime (the contract run in a fresh V8
+// context with just the globals such a runtime has).
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -10,69 +11,81 @@ import vm from 'node:vm'
 
 import contract from '../lib/contract.js'
 import { jsEngine } from '../lib/engines/js.mjs'
-import { assertAtlasError, withSecret } from './helpers.mjs'
+import { apis, assertAtlasError, withSecret } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const reference = (secret, id) => createHmac('sha256', secret).update(id).digest('hex')
 
-/** The pure-JS engine, counting its createKey calls, and reading ATLAS_SECRET itself when told to. */
-function countingEngine({ readsEnv = false } = {}) {
-  const calls = { createKey: 0, envHash: 0 }
+/** The pure-JS engine, counting its createKey and dropKey calls and keeping the keys it made. */
+function countingEngine() {
+  const calls = { createKey: 0, dropKey: 0 }
+  const made = []
+  const dropped = new Set()
   const engine = {
     name: 'counting',
     createKey: (secret) => {
       calls.createKey++
-      return jsEngine.createKey(secret)
+      const key = jsEngine.createKey(secret)
+      if (typeof key !== 'number') made.push(key)
+      return key
     },
     hash: (idText, key) => {
-      if (key !== undefined) return jsEngine.hash(idText, key)
-      calls.envHash++
-      return jsEngine.hash(idText, jsEngine.createKey(process.env.ATLAS_SECRET))
+      assert.ok(!dropped.has(key), 'a dropped key is never used')
+      return jsEngine.hash(idText, key)
     },
-    verify: (idText, hashText, key) => jsEngine.verify(idText, hashText, key ?? jsEngine.createKey(process.env.ATLAS_SECRET)),
-    readsEnv: () => readsEnv,
+    verify: (idText, hashText, key) => {
+      assert.ok(!dropped.has(key), 'a dropped key is never used')
+      return jsEngine.verify(idText, hashText, key)
+    },
+    dropKey: (key) => {
+      calls.dropKey++
+      dropped.add(key)
+    },
   }
-  return { api: contract.createApi(engine), calls }
+  return { api: contract.createApi(engine), calls, made, dropped }
 }
 
 describe('keys', () => {
   it('a text secret is keyed once, however often it is used', () => {
     const { api, calls } = countingEngine()
     for (let i = 0; i < 20; i++) assert.equal(api.createUserHash(`u${i}`, { secret: i % 2 ? 'k1' : 'k2' }), reference(i % 2 ? 'k1' : 'k2', `u${i}`))
-    assert.equal(calls.createKey, 2)
+    assert.deepEqual(calls, { createKey: 2, dropKey: 0 })
   })
 
-  it('eight text secrets keep their keys; a ninth starts the cache afresh', () => {
+  it('eight text secrets keep their keys; a ninth drops them all and starts the cache afresh', () => {
     const eight = countingEngine()
     const nine = countingEngine()
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 9; i++) {
-        if (i < 8) eight.api.createUserHash('u', { secret: `s${i}` })
-        nine.api.createUserHash('u', { secret: `s${i}` })
+        if (i < 8) assert.equal(eight.api.createUserHash('u', { secret: `s${i}` }), reference(`s${i}`, 'u'))
+        assert.equal(nine.api.createUserHash('u', { secret: `s${i}` }), reference(`s${i}`, 'u'))
       }
     }
-    assert.equal(eight.calls.createKey, 8)
-    assert.ok(nine.calls.createKey > 9, `${nine.calls.createKey} keys made`)
+    assert.deepEqual(eight.calls, { createKey: 8, dropKey: 0 })
+    // Each ninth secret drops the eight kept keys: every key made but those still kept.
+    assert.equal(nine.calls.createKey, 27)
+    assert.equal(nine.calls.dropKey, 24)
+    assert.equal(nine.made.filter((key) => !nine.dropped.has(key)).length, 3)
   })
 
-  it('a byte secret is keyed anew each call, so changing its bytes changes the hash', () => {
-    const { api, calls } = countingEngine()
+  it('a byte secret is keyed anew each call and its key dropped after the call, so changing its bytes changes the hash', () => {
+    const { api, calls, made, dropped } = countingEngine()
     const secret = new Uint8Array([1, 2, 3])
     assert.equal(api.createUserHash('u', { secret }), reference(secret, 'u'))
     secret[0] = 9
     assert.equal(api.createUserHash('u', { secret }), reference(secret, 'u'))
     assert.equal(api.verifyUserHash('u', reference(secret, 'u'), { secret }), true)
-    assert.equal(calls.createKey, 3)
+    assert.equal(api.generateAtlasUserObject({ id: 'u' }, { secret }).userHash, reference(secret, 'u'))
+    assert.deepEqual(calls, { createKey: 4, dropKey: 4 })
+    assert.deepEqual([...dropped], made)
   })
 
-  it('ATLAS_SECRET goes to an engine that reads the environment itself, with no key', () => {
-    const { api, calls } = countingEngine({ readsEnv: true })
-    withSecret('engine-reads-env', () => {
-      assert.equal(api.createUserHash('u'), reference('engine-reads-env', 'u'))
-      assert.equal(api.generateAtlasUserObject({ id: 'v' }).userHash, reference('engine-reads-env', 'v'))
-      assert.equal(api.verifyUserHash('u', reference('engine-reads-env', 'u')), true)
-    })
-    assert.deepEqual(calls, { createKey: 0, envHash: 2 })
+  it('an engine status the contract does not know is an internal error, not a result', () => {
+    for (const status of [-99, 0, 1]) {
+      const api = contract.createApi({ name: 'broken', createKey: () => ({}), hash: () => status, verify: () => status, dropKey() {} })
+      assertAtlasError(() => api.createUserHash('u', { secret: 'k' }), Error, 'ERR_ATLAS_INTERNAL', new RegExp(`unknown status ${status}$`))
+      assertAtlasError(() => api.verifyUserHash('u', 'x', { secret: 'k' }), Error, 'ERR_ATLAS_INTERNAL', new RegExp(`unknown status ${status}$`))
+    }
   })
 
   it('an ATLAS_SECRET that is not a string (a replaced process.env) is a missing secret', () => {
@@ -145,48 +158,72 @@ describe('runtimes without a usual process.env', () => {
   })
 })
 
-describe('the native engine and process.env', () => {
-  const { binding } = require('../lib/load-binding.js').loadBinding()
-  const { createUserHash } = require('../index.js')
-
-  it('probes a process.env object once, then trusts the answer', () => {
-    const probe = binding.nativeEnvHas
-    let probes = 0
-    binding.nativeEnvHas = (name) => {
-      probes++
-      return probe(name)
-    }
+describe('process.env', () => {
+  /** Runs `fn` with `process.env` replaced by `env`, then puts the real one back. */
+  function withEnv(env, fn) {
     const realEnv = process.env
+    process.env = env
     try {
-      const probesAfter = (call) => {
-        const before = probes
-        call()
-        return probes - before
-      }
-      withSecret('probe-once', () => {
-        // The first use of the real process.env in this process probes it: set, then delete.
-        assert.ok([0, 2].includes(probesAfter(() => assert.equal(createUserHash('u'), reference('probe-once', 'u')))))
-        for (let i = 0; i < 5; i++) assert.equal(probesAfter(() => assert.equal(createUserHash('u'), reference('probe-once', 'u'))), 0)
-      })
-      process.env = { ...realEnv, ATLAS_SECRET: 'replaced' }
-      // A replaced process.env is probed once: the variable set through it never appears natively.
-      assert.equal(probesAfter(() => assert.equal(createUserHash('u'), reference('replaced', 'u'))), 1)
-      for (let i = 0; i < 5; i++) assert.equal(probesAfter(() => assert.equal(createUserHash('u'), reference('replaced', 'u'))), 0)
+      return fn()
     } finally {
       process.env = realEnv
-      binding.nativeEnvHas = probe
+    }
+  }
+
+  it('ATLAS_SECRET is read once per call, on every call, through whatever process.env is', () => {
+    for (const { engine, api } of apis) {
+      let reads = 0
+      const counting = new Proxy(process.env, {
+        get(target, key) {
+          if (key === 'ATLAS_SECRET') reads++
+          return Reflect.get(target, key)
+        },
+        set: (target, key, value) => Reflect.set(target, key, value),
+      })
+      withSecret('read-per-call', () =>
+        withEnv(counting, () => {
+          assert.equal(api.createUserHash('u'), reference('read-per-call', 'u'), engine)
+          assert.equal(api.verifyUserHash('u', reference('read-per-call', 'u')), true, engine)
+          assert.equal(api.generateAtlasUserObject({ id: 'u' }).userHash, reference('read-per-call', 'u'), engine)
+          process.env.ATLAS_SECRET = 'changed-between-calls'
+          assert.equal(api.createUserHash('u'), reference('changed-between-calls', 'u'), `${engine}: a changed secret is used at once`)
+          assert.equal(reads, 4, `${engine}: one read for each of the four calls`)
+        }),
+      )
     }
   })
 
-  it('a process.env that cannot be written is not the native environment', () => {
+  it("a Proxy over process.env that overrides reads of ATLAS_SECRET gives the Proxy's value's hash on both engines", () => {
     withSecret('the-real-environment', () => {
-      const realEnv = process.env
-      try {
-        process.env = Object.freeze({ ATLAS_SECRET: 'frozen-env' })
-        assert.equal(createUserHash('u'), reference('frozen-env', 'u'))
-      } finally {
-        process.env = realEnv
+      // Writes go through to the real environment; reads of ATLAS_SECRET are the Proxy's.
+      const overriding = new Proxy(process.env, {
+        get: (target, key) => (key === 'ATLAS_SECRET' ? 'the-proxy-value' : Reflect.get(target, key)),
+        set: (target, key, value) => Reflect.set(target, key, value),
+      })
+      withEnv(overriding, () => {
+        for (const { engine, api } of apis) {
+          assert.equal(api.createUserHash('u'), reference('the-proxy-value', 'u'), engine)
+          assert.equal(api.generateAtlasUserObject({ id: 'u' }).userHash, reference('the-proxy-value', 'u'), engine)
+          assert.equal(api.verifyUserHash('u', reference('the-proxy-value', 'u')), true, engine)
+          assert.equal(api.verifyUserHash('u', reference('the-real-environment', 'u')), false, engine)
+        }
+      })
+    })
+  })
+
+  it('a process.env that cannot be written, or a plain object, is read like any other', () => {
+    withSecret('the-real-environment', () => {
+      for (const env of [Object.freeze({ ATLAS_SECRET: 'frozen-env' }), { ATLAS_SECRET: 'frozen-env' }]) {
+        withEnv(env, () => {
+          for (const { engine, api } of apis) assert.equal(api.createUserHash('u'), reference('frozen-env', 'u'), engine)
+        })
       }
+    })
+  })
+
+  it('an ATLAS_SECRET that process.env only inherits is no secret', () => {
+    withEnv(Object.create({ ATLAS_SECRET: 'inherited' }), () => {
+      for (const { api } of apis) assertAtlasError(() => api.createUserHash('u'), Error, 'ERR_ATLAS_SECRET_MISSING', /^ATLAS_SECRET is not set or is empty/)
     })
   })
 })

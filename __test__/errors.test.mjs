@@ -94,13 +94,34 @@ for (const { engine, api: { createUserHash, generateAtlasUserObject, verifyUserH
       })
 
       it('options.secret of another type, or options that are not an object', () => {
-        for (const [secret, described] of [[42, 'the number 42'], [null, 'null'], [new ArrayBuffer(4), 'an object'], [[1, 2], 'an array'], [new Uint16Array(2), 'an object']]) {
+        for (const [secret, described] of [[42, 'a number'], [null, 'null'], [new ArrayBuffer(4), 'an object'], [[1, 2], 'an array'], [new Uint16Array(2), 'an object']]) {
           assertAtlasError(() => createUserHash('u', { secret }), TypeError, 'ERR_ATLAS_SECRET_INVALID', new RegExp(`^options\\.secret must be a string or a Uint8Array; got ${described}$`))
         }
-        for (const [options, described] of [['secret', 'a string'], [1, 'the number 1'], [true, 'a boolean']]) {
+        for (const [options, described] of [['secret', 'a string'], [1, 'a number'], [true, 'a boolean']]) {
           assertAtlasError(() => createUserHash('u', options), TypeError, 'ERR_ATLAS_SECRET_INVALID', new RegExp(`^options must be an object such as \\{ secret \\}; got ${described}$`))
         }
       })
+    })
+
+    describe('a number given where a secret belongs', () => {
+      // A numeric secret (digits from a config file, say) must not appear in any message.
+      const NUMBER_SECRET = 48151623420815
+      const cases = [
+        ['as options.secret', () => createUserHash('u', { secret: NUMBER_SECRET }), /^options\.secret must be a string or a Uint8Array; got a number$/],
+        ['as options.secret, verifying', () => verifyUserHash('u', 'x', { secret: NUMBER_SECRET }), /^options\.secret must be a string or a Uint8Array; got a number$/],
+        ['as options.secret, user object', () => generateAtlasUserObject({ id: 'u' }, { secret: NUMBER_SECRET }), /^options\.secret must be a string or a Uint8Array; got a number$/],
+        ['in place of the options', () => createUserHash('u', NUMBER_SECRET), /^options must be an object such as \{ secret \}; got a number$/],
+        ['in place of the options, verifying', () => verifyUserHash('u', 'x', NUMBER_SECRET), /^options must be an object such as \{ secret \}; got a number$/],
+        ['a fraction in place of the options', () => createUserHash('u', 4815.1623), /^options must be an object such as \{ secret \}; got a number$/],
+      ]
+      for (const [where, call, message] of cases) {
+        it(`${where}: a TypeError with ERR_ATLAS_SECRET_INVALID that does not hold the number`, () => {
+          const error = assertAtlasError(call, TypeError, 'ERR_ATLAS_SECRET_INVALID', message)
+          for (const text of [error.message, error.stack, inspect(error, { showHidden: true })]) {
+            assert.ok(!/\d{4}/.test(text.split('\n    at ')[0]), `the message holds digits: ${error.message}`)
+          }
+        })
+      }
     })
 
     describe('verifyUserHash', () => {

@@ -331,7 +331,7 @@ const SPACE_NAMES = {
   '\u2029': 'paragraph separator (U+2029)',
 }
 // What the package rejects at either end of a secret: Unicode White_Space and the BOM.
-const isSecretSpace = (c) => /^[\p{White_Space}\uFEFF]$/u.test(c)
+const { isSecretSpace } = require('../lib/secret-text.js')
 
 /**
  * What is wrong with the secret, as `{ status, code, problem, trimmed? }`, or

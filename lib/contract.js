@@ -2,36 +2,44 @@
 
 // The one contract layer of atlas-user-hash: the public functions, the validation of every
 // argument, and every error class, code and message. It runs on a hash engine — the native
-// addon (index.js) or the pure-JavaScript engine for edge runtimes (edge.mjs) — that only
-// makes keys, hashes, verifies and reports which check failed, as a STATUS number.
+// addon (lib/engines/native.js) or the pure-JavaScript engine for edge runtimes
+// (lib/engines/js.mjs) — that only makes keys, hashes, verifies and reports which check
+// failed, as a STATUS number.
 //
 // An engine is { name, createKey(secret), hash(idText, key), verify(idText, hashText, key),
-// readsEnv(env) }. `createKey` takes a string or Uint8Array secret and returns a key (any
-// value but a negative number) or a STATUS. `hash` returns the hex user hash and `verify` a
-// boolean, or a STATUS. When `readsEnv(env)` is true, `key` may be left out: the engine
-// then reads ATLAS_SECRET from the environment itself (where that is cheaper than reading
-// `process.env` from JavaScript).
+// dropKey(key) }. `createKey` takes a string, or a Uint8Array that this layer made (a plain
+// copy of the caller's bytes), and returns a key (an object the engine made) or a STATUS.
+// `hash` returns the hex user hash and `verify` a boolean, or a STATUS. `dropKey` frees a
+// key that this layer will not use again. Keys are the engine's values, held here: nothing
+// but this layer's Map says which secret a key belongs to.
+//
+// The secret is `options.secret` when that is an own property, else `process.env.ATLAS_SECRET`
+// read on every call (as Atlas's documented helper reads it) when that is an own property
+// and a string. Inherited values — a polluted Object.prototype — are never a secret.
 
-/** What an engine returns instead of a result: which check failed. */
+/** What an engine returns instead of a result: which check failed. src/engine.rs has the same table. */
 const STATUS = Object.freeze({
   SECRET_EMPTY: -1,
   SECRET_WHITESPACE: -2,
-  KEY_STALE: -3,
-  PANIC: -4,
+  PANIC: -3,
 })
 
 // Where a secret came from: the messages tell the user what to fix.
 const FROM_ENV = 'env'
 const FROM_OPTIONS = 'options'
 
-/** How many text secrets keep their engine key between calls (per thread). */
+/** How many text secrets keep their key between calls (per contract, so per thread). */
 const KEYS_KEPT = 8
 
 /** Builds the public API on `engine`. */
 function createApi(engine) {
+  // Text secret → the engine's key for it. A key is made from the secret itself and never
+  // changes, so no reset or failure anywhere can make it stand for another secret.
   const keys = new Map()
   let lastSecret
   let lastKey
+  // The key of a byte secret, made for one call and dropped after it.
+  let oneCallKey
 
   /**
    * Returns the object to pass to `window.Atlas.call("identify", …)`, or `{}` for no user.
@@ -49,7 +57,7 @@ function createApi(engine) {
     const idText = userIdText(userId, 'user.id')
     checkOptionalText(name, 'user.name')
     checkOptionalText(email, 'user.email')
-    return { userId, name, email, userHash: hashIdText(idText, options) }
+    return { userId, name, email, userHash: hashWith(idText, keyFor(options)) }
   }
 
   /**
@@ -58,7 +66,7 @@ function createApi(engine) {
    * @param {{ secret?: string | Uint8Array }} [options]
    */
   function createUserHash(userId, options) {
-    return hashIdText(userIdText(userId, 'userId'), options)
+    return hashWith(userIdText(userId, 'userId'), keyFor(options))
   }
 
   /**
@@ -72,60 +80,62 @@ function createApi(engine) {
     // Anything but a string is no hash; the secret is still resolved so that a missing or
     // malformed secret is reported rather than hidden behind `false`.
     const hashText = typeof userHash === 'string' ? userHash : ''
-    const secret = optionsSecret(options)
-    if (secret !== undefined) return verifyWith(idText, hashText, secret, FROM_OPTIONS)
-    const env = processEnv()
-    if (engine.readsEnv(env)) return result(engine.verify(idText, hashText), FROM_ENV)
-    return verifyWith(idText, hashText, envSecret(env), FROM_ENV)
+    const key = keyFor(options)
+    const outcome = engine.verify(idText, hashText, key)
+    if (key === oneCallKey) dropOneCallKey()
+    return result(outcome)
   }
 
-  /** Hashes an id's text with `options.secret`, or with `ATLAS_SECRET` read where it is cheapest. */
-  function hashIdText(idText, options) {
-    const secret = optionsSecret(options)
-    if (secret !== undefined) return hashWith(idText, secret, FROM_OPTIONS)
-    const env = processEnv()
-    if (engine.readsEnv(env)) return result(engine.hash(idText), FROM_ENV)
-    return hashWith(idText, envSecret(env), FROM_ENV)
+  function hashWith(idText, key) {
+    const outcome = engine.hash(idText, key)
+    if (key === oneCallKey) dropOneCallKey()
+    return result(outcome)
   }
 
-  // A key the engine no longer holds (KEY_STALE) is made again, once.
-  function hashWith(idText, secret, source) {
-    const outcome = engine.hash(idText, keyFor(secret, source))
-    return result(outcome === STATUS.KEY_STALE ? engine.hash(idText, newKey(secret, source)) : outcome, source)
+  function dropOneCallKey() {
+    engine.dropKey(oneCallKey)
+    oneCallKey = undefined
   }
 
-  function verifyWith(idText, hashText, secret, source) {
-    const outcome = engine.verify(idText, hashText, keyFor(secret, source))
-    return result(outcome === STATUS.KEY_STALE ? engine.verify(idText, hashText, newKey(secret, source)) : outcome, source)
+  /** The engine's key for the secret of this call: `options.secret`, else ATLAS_SECRET. */
+  function keyFor(options) {
+    const given = optionsSecret(options)
+    if (given !== undefined) return secretKey(given, FROM_OPTIONS)
+    return secretKey(envSecret(), FROM_ENV)
   }
 
   /**
-   * The engine's key for `secret`. A text secret keeps its key (the engine checked the
-   * secret when it made it); bytes can change in place, so they are keyed anew each call.
+   * The key for `secret`. A text secret keeps its key (the engine checked the secret when it
+   * made it); bytes are a fresh copy each call, keyed anew.
    */
-  function keyFor(secret, source) {
-    if (typeof secret === 'string') {
-      // The secret of the last call first: a string compare is cheaper than a Map lookup,
-      // which hashes a string that process.env hands out anew on every read.
-      if (secret === lastSecret) return lastKey
-      const key = keys.get(secret)
-      if (key !== undefined) return remember(secret, key)
+  function secretKey(secret, source) {
+    if (typeof secret !== 'string') {
+      oneCallKey = newKey(secret, source)
+      return oneCallKey
     }
-    return newKey(secret, source)
+    // The secret of the last call first: a string compare is cheaper than a Map lookup,
+    // which hashes a string that process.env hands out anew on every read.
+    if (secret === lastSecret) return lastKey
+    let key = keys.get(secret)
+    if (key === undefined) {
+      key = newKey(secret, source)
+      if (keys.size >= KEYS_KEPT) dropAllKeys()
+      keys.set(secret, key)
+    }
+    lastSecret = secret
+    lastKey = key
+    return key
+  }
+
+  function dropAllKeys() {
+    for (const key of keys.values()) engine.dropKey(key)
+    keys.clear()
   }
 
   function newKey(secret, source) {
     if (secret === undefined) throw secretError(STATUS.SECRET_EMPTY, source)
-    const key = result(engine.createKey(secret), source)
-    if (typeof secret !== 'string') return key
-    if (keys.size >= KEYS_KEPT) keys.clear()
-    keys.set(secret, key)
-    return remember(secret, key)
-  }
-
-  function remember(secret, key) {
-    lastSecret = secret
-    lastKey = key
+    const key = engine.createKey(secret)
+    if (typeof key === 'number') throw secretError(key, source)
     return key
   }
 
@@ -133,8 +143,8 @@ function createApi(engine) {
 }
 
 /** `outcome` itself, unless it is a STATUS: then the error that status stands for. */
-function result(outcome, source) {
-  if (typeof outcome === 'number' && outcome < 0) throw secretError(outcome, source)
+function result(outcome) {
+  if (typeof outcome === 'number') throw secretError(outcome)
   return outcome
 }
 
@@ -153,22 +163,56 @@ function userIdText(userId, label) {
   throw atlasError(TypeError, 'ERR_ATLAS_INVALID_USER_ID', `${label} must be a non-empty string, a safe integer or a bigint; got ${describe(userId)}`)
 }
 
-/** `options.secret`, or `undefined` when the secret comes from `ATLAS_SECRET`. */
+/**
+ * `options.secret` — a string, or a copy of its bytes — or `undefined` when the secret
+ * comes from `ATLAS_SECRET`. Only an own property counts.
+ */
 function optionsSecret(options) {
   if (options === undefined || options === null) return undefined
   if (typeof options !== 'object') {
-    throw atlasError(TypeError, 'ERR_ATLAS_SECRET_INVALID', `options must be an object such as { secret }; got ${describe(options)}`)
+    throw atlasError(TypeError, 'ERR_ATLAS_SECRET_INVALID', `options must be an object such as { secret }; got ${describeSecret(options)}`)
   }
   const secret = options.secret
-  if (secret === undefined || typeof secret === 'string' || typedArrayKind(secret) === 'Uint8Array') return secret
-  throw atlasError(TypeError, 'ERR_ATLAS_SECRET_INVALID', `options.secret must be a string or a Uint8Array; got ${describe(secret)}`)
+  if (secret === undefined || !isOwn(options, 'secret')) return undefined
+  if (typeof secret === 'string') return secret
+  const bytes = copyOfBytes(secret)
+  if (bytes !== undefined) return bytes
+  throw atlasError(TypeError, 'ERR_ATLAS_SECRET_INVALID', `options.secret must be a string or a Uint8Array; got ${describeSecret(secret)}`)
 }
 
-// The built-in getter behind every typed array's Symbol.toStringTag: it names the real kind
-// of a typed array (from any realm, Buffers included) and cannot be faked by a plain object.
-const typedArrayKind = Function.prototype.call.bind(
-  Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get,
-)
+// The built-in getters behind every typed array's Symbol.toStringTag and byteLength: they
+// read the typed array's internal slots, whatever its prototype, realm or own properties
+// say, and a plain object or a Proxy cannot fake them.
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype)
+const uncurryGetter = (key) => Function.prototype.call.bind(Object.getOwnPropertyDescriptor(TypedArrayPrototype, key).get)
+const typedArrayKind = uncurryGetter(Symbol.toStringTag)
+const typedArrayByteLength = uncurryGetter('byteLength')
+const OwnUint8Array = Uint8Array
+
+/**
+ * A plain Uint8Array of this realm holding a copy of `value`'s bytes when `value` is a
+ * Uint8Array (of any realm, prototype or subclass, Buffers included); `undefined` otherwise.
+ * The engines key the copy, so both see the same bytes and nothing can change them mid-call.
+ */
+function copyOfBytes(value) {
+  if (typedArrayKind(value) !== 'Uint8Array') return undefined
+  // A detached buffer has no bytes (the constructor would throw on it).
+  if (typedArrayByteLength(value) === 0) return new OwnUint8Array(0)
+  // Constructed from a typed array, a Uint8Array copies from the internal slots.
+  return new OwnUint8Array(value)
+}
+
+/**
+ * Whether `object[key]` is `object`'s own property: nothing on its prototype chain has
+ * `key` (the usual case, checked without asking `object`), or `object` says it owns `key`.
+ */
+function isOwn(object, key) {
+  const proto = getPrototypeOf(object)
+  return proto === null || !(key in proto) || hasOwn(object, key)
+}
+
+// Taken once, at load: code that replaces Object's functions later does not change these.
+const { getPrototypeOf, hasOwn } = Object
 
 function checkOptionalText(value, label) {
   if (value === undefined || value === null || typeof value === 'string') return
@@ -184,11 +228,15 @@ function processEnv() {
   return typeof env === 'object' && env !== null ? env : undefined
 }
 
-/** `ATLAS_SECRET` from `env`, or `undefined`; a runtime without `process.env` is told how to pass the secret. */
-function envSecret(env) {
+/**
+ * `process.env.ATLAS_SECRET` read now, or `undefined` when it is not an own string property;
+ * a runtime without `process.env` is told how to pass the secret.
+ */
+function envSecret() {
+  const env = processEnv()
   if (env === undefined) throw atlasError(Error, 'ERR_ATLAS_SECRET_MISSING', `ATLAS_SECRET cannot be read: ${runtimeName()} has no process.env. ${PASS_THE_SECRET}`)
   const secret = env.ATLAS_SECRET
-  return typeof secret === 'string' ? secret : undefined
+  return typeof secret === 'string' && isOwn(env, 'ATLAS_SECRET') ? secret : undefined
 }
 
 const PASS_THE_SECRET = 'Pass the secret in the options instead, e.g. in a Cloudflare Worker: generateAtlasUserObject(user, { secret: env.ATLAS_SECRET })'
@@ -233,7 +281,7 @@ function atlasError(ErrorClass, code, message) {
   return error
 }
 
-/** A short description of a value for an error message (never the value of a secret). */
+/** A short description of a value for an error message: its kind, and a number's value. */
 function describe(value) {
   if (value === null) return 'null'
   if (value === '') return 'an empty string'
@@ -247,6 +295,11 @@ function describe(value) {
     default:
       return `a ${typeof value}`
   }
+}
+
+/** A description of a value given where a secret belongs: its kind only, never its value. */
+function describeSecret(value) {
+  return typeof value === 'number' ? 'a number' : describe(value)
 }
 
 module.exports = { createApi, STATUS }

@@ -1,19 +1,18 @@
-//! The hash engine behind the JavaScript contract layer, in safe Rust: the per-thread key
-//! cache, the secret in the native environment, and the status numbers that tell
-//! `lib/contract.js` which check failed. No function here throws or panics into JavaScript:
-//! every entry point runs inside [`guarded`].
+//! The hash engine behind the JavaScript contract layer, in safe Rust and without napi
+//! types: it keys an HMAC for a secret, hashes and verifies with such a key, and tells
+//! `lib/contract.js` which check failed as a status number. Keys are values that the caller
+//! owns (JavaScript holds them, wrapped by `raw.rs`); nothing here keeps state between calls
+//! but the test hook's flag. `create_key`, `hash` and `verify` run inside [`guarded`], so
+//! none of them unwinds into JavaScript.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::user_hash::{KeyCache, KeyHandle, Secret, SecretProblem, UserHasher, HASH_HEX_LEN};
+use crate::user_hash::{Secret, SecretProblem, UserHasher, HASH_HEX_LEN};
 
-/// The environment variable that holds the secret.
-const SECRET_VAR: &std::ffi::CStr = c"ATLAS_SECRET";
-
-/// What an engine reports instead of a result. `lib/contract.js` (`STATUS`) has the same
-/// numbers and turns each into an error; they are negative so that no key handle, hash or
-/// boolean can be mistaken for one.
+/// What the engine reports instead of a result. This is the Rust copy of the one status
+/// table; `STATUS` in `lib/contract.js` is the JavaScript copy, and the test
+/// `status_tables_agree` reads both. Negative, so that no hash or boolean is taken for one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(i32)]
 pub enum Status {
@@ -21,10 +20,8 @@ pub enum Status {
   SecretEmpty = -1,
   /// The text secret starts or ends with whitespace.
   SecretWhitespace = -2,
-  /// The key handle's state is no longer cached: make a new key and call again.
-  KeyStale = -3,
-  /// The call panicked; the panic was caught and the key cache of this thread reset.
-  Panic = -4,
+  /// The call panicked; the panic was caught.
+  Panic = -3,
 }
 
 impl From<SecretProblem> for Status {
@@ -40,16 +37,15 @@ impl From<SecretProblem> for Status {
 pub type HashHex = [u8; HASH_HEX_LEN];
 
 thread_local! {
-  /// Keyed HMAC states of this thread (the main thread or one worker).
-  static KEYS: RefCell<KeyCache> = RefCell::default();
   /// Set by `armTestPanic`: the next guarded call on this thread panics.
   static TEST_PANIC: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Runs `call`, turning a panic into [`Status::Panic`]. After a panic the thread's key
-/// cache starts afresh (its handles then report [`Status::KeyStale`]), so nothing a
-/// panicking call left half-done is used again.
+/// Runs `call`, turning a panic into [`Status::Panic`]. Nothing a panicking call touched
+/// outlives it: keys are never changed after they are made (each hash clones the keyed
+/// state), so every key works as before after a caught panic.
 pub fn guarded<T>(call: impl FnOnce() -> Result<T, Status>) -> Result<T, Status> {
+  // AssertUnwindSafe: the closures below borrow only immutable data (ids, keys).
   let outcome = catch_unwind(AssertUnwindSafe(|| {
     if TEST_PANIC.take() {
       panic!("atlas-user-hash: panic forced by armTestPanic (a test hook)");
@@ -59,61 +55,29 @@ pub fn guarded<T>(call: impl FnOnce() -> Result<T, Status>) -> Result<T, Status>
   outcome.unwrap_or_else(|payload| {
     // A payload whose destructor panics would panic again here, across the FFI boundary.
     std::mem::forget(payload);
-    KEYS.with(|keys| {
-      if let Ok(mut keys) = keys.try_borrow_mut() {
-        *keys = KeyCache::default();
-      }
-    });
     Err(Status::Panic)
   })
 }
 
-/// Makes the next guarded call on this thread panic (for the test that shows a panic
-/// becomes an error and the next call works).
+/// Makes the next guarded call on this thread panic (for the tests that show a panic
+/// becomes an error and every key still gives its own secret's hash afterwards).
 pub fn arm_test_panic() {
   TEST_PANIC.set(true);
 }
 
-/// Checks `secret` and caches its keyed state; the handle names it in later calls.
-pub fn create_key(secret: Secret<'_>) -> Result<KeyHandle, Status> {
-  guarded(|| KEYS.with(|keys| Ok(keys.borrow_mut().key(secret)?.0)))
+/// Checks `secret` and keys an HMAC with it.
+pub fn create_key(secret: Secret<'_>) -> Result<UserHasher, Status> {
+  guarded(|| Ok(UserHasher::keyed(secret)?))
 }
 
-/// The user hash of `user_id` with the key `handle` (from [`create_key`]), or with the
-/// secret in the native environment when `handle` is `None`.
-pub fn hash(user_id: &[u8], handle: Option<f64>) -> Result<HashHex, Status> {
-  guarded(|| with_hasher(handle, |hasher| hasher.hash_hex(user_id)))
+/// The user hash of `user_id` with `key`.
+pub fn hash(user_id: &[u8], key: &UserHasher) -> Result<HashHex, Status> {
+  guarded(|| Ok(key.hash_hex(user_id)))
 }
 
-/// Whether `user_hash` is the user hash of `user_id`, compared in constant time; the key
-/// is chosen as in [`hash`].
-pub fn verify(user_id: &[u8], user_hash: &[u8], handle: Option<f64>) -> Result<bool, Status> {
-  guarded(|| with_hasher(handle, |hasher| hasher.verify_hex(user_id, user_hash)))
-}
-
-/// Whether the native environment has a variable `name`: `index.js` asks it to find out
-/// whether assignments to its `process.env` reach the native environment.
-pub fn native_env_has(name: &str) -> bool {
-  !name.is_empty() && !name.contains(['=', '\0']) && std::env::var_os(name).is_some()
-}
-
-fn with_hasher<T>(
-  handle: Option<f64>,
-  use_hasher: impl FnOnce(&UserHasher) -> T,
-) -> Result<T, Status> {
-  KEYS.with(|keys| {
-    let mut keys = keys.borrow_mut();
-    let Some(handle) = handle else {
-      return crate::raw::with_env_var(SECRET_VAR, |secret| {
-        // Node decodes the environment as UTF-8, invalid sequences as U+FFFD, and hashes
-        // the text it got: so does this.
-        let secret = String::from_utf8_lossy(secret.unwrap_or_default());
-        Ok(use_hasher(keys.key(Secret::Text(&secret))?.1))
-      });
-    };
-    let hasher = KeyHandle::from_f64(handle).and_then(|handle| keys.get(handle));
-    hasher.map(use_hasher).ok_or(Status::KeyStale)
-  })
+/// Whether `user_hash` is the user hash of `user_id` with `key`, compared in constant time.
+pub fn verify(user_id: &[u8], user_hash: &[u8], key: &UserHasher) -> Result<bool, Status> {
+  guarded(|| Ok(key.verify_hex(user_id, user_hash)))
 }
 
 #[cfg(test)]
@@ -121,52 +85,110 @@ mod tests {
   use super::*;
 
   #[test]
-  fn a_key_hashes_until_it_is_evicted() {
-    let handle = create_key(Secret::Text("engine-secret")).unwrap();
+  fn a_key_hashes_and_verifies_with_its_secret() {
+    let key = create_key(Secret::Text("engine-secret")).unwrap();
     let want = UserHasher::new(b"engine-secret").hash_hex(b"u");
-    assert_eq!(hash(b"u", Some(handle.to_f64())), Ok(want));
-    assert_eq!(verify(b"u", &want, Some(handle.to_f64())), Ok(true));
-    for i in 0..crate::user_hash::SLOTS {
-      create_key(Secret::Text(&format!("other-{i}"))).unwrap();
-    }
-    assert_eq!(hash(b"u", Some(handle.to_f64())), Err(Status::KeyStale));
+    assert_eq!(hash(b"u", &key), Ok(want));
+    assert_eq!(verify(b"u", &want, &key), Ok(true));
+    assert_eq!(verify(b"v", &want, &key), Ok(false));
+    let bytes = create_key(Secret::Bytes(b" raw key ")).unwrap();
     assert_eq!(
-      verify(b"u", &want, Some(handle.to_f64())),
-      Err(Status::KeyStale)
+      hash(b"u", &bytes),
+      Ok(UserHasher::new(b" raw key ").hash_hex(b"u")),
+      "bytes are never trimmed"
     );
-    assert_eq!(hash(b"u", Some(0.5)), Err(Status::KeyStale));
   }
 
   #[test]
   fn bad_secrets_report_which_check_failed() {
-    assert_eq!(create_key(Secret::Text("")), Err(Status::SecretEmpty));
     assert_eq!(
-      create_key(Secret::Text(" x")),
-      Err(Status::SecretWhitespace)
+      create_key(Secret::Text("")).err(),
+      Some(Status::SecretEmpty)
     );
-    assert_eq!(create_key(Secret::Bytes(&[])), Err(Status::SecretEmpty));
+    assert_eq!(
+      create_key(Secret::Text(" x")).err(),
+      Some(Status::SecretWhitespace)
+    );
+    assert_eq!(
+      create_key(Secret::Bytes(&[])).err(),
+      Some(Status::SecretEmpty)
+    );
   }
 
   #[test]
-  fn a_panic_becomes_a_status_and_the_next_call_works() {
-    let handle = create_key(Secret::Text("before-panic")).unwrap();
+  fn a_panic_becomes_a_status_on_every_call_and_keys_stay_right() {
+    let a = create_key(Secret::Text("secret-A")).unwrap();
+    let want_a = UserHasher::new(b"secret-A").hash_hex(b"u");
     arm_test_panic();
-    assert_eq!(hash(b"u", Some(handle.to_f64())), Err(Status::Panic));
+    assert_eq!(hash(b"u", &a), Err(Status::Panic));
+    assert_eq!(hash(b"u", &a), Ok(want_a), "only the next call panics");
+    arm_test_panic();
+    assert_eq!(verify(b"u", &want_a, &a), Err(Status::Panic));
+    arm_test_panic();
     assert_eq!(
-      hash(b"u", Some(handle.to_f64())),
-      Err(Status::KeyStale),
-      "the cache was reset"
+      create_key(Secret::Text("secret-B")).err(),
+      Some(Status::Panic)
     );
-    let handle = create_key(Secret::Text("before-panic")).unwrap();
-    let want = UserHasher::new(b"before-panic").hash_hex(b"u");
-    assert_eq!(hash(b"u", Some(handle.to_f64())), Ok(want));
+    let b = create_key(Secret::Text("secret-B")).unwrap();
+    assert_ne!(hash(b"u", &b), Ok(want_a));
+    assert_eq!(hash(b"u", &a), Ok(want_a), "A's key is still A's");
+    assert_eq!(verify(b"u", &want_a, &b), Ok(false));
   }
 
+  /// The status table, as written in the source of `Status` above and in `STATUS` of
+  /// lib/contract.js: both copies must list the same names with the same numbers.
   #[test]
-  fn env_names_that_cannot_be_variables_are_absent() {
-    assert!(!native_env_has(""));
-    assert!(!native_env_has("A=B"));
-    assert!(!native_env_has("A\0B"));
-    assert!(native_env_has("PATH"));
+  fn status_tables_agree() {
+    let read = |path: &str| {
+      std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    };
+    let rust = entries(&read("src/engine.rs"), "pub enum Status {", " = ")
+      .into_iter()
+      .map(|(name, number)| (screaming_snake_case(&name), number))
+      .collect::<Vec<_>>();
+    let js = entries(
+      &read("lib/contract.js"),
+      "const STATUS = Object.freeze({",
+      ": ",
+    );
+    assert_eq!(
+      rust,
+      vec![
+        ("SECRET_EMPTY".to_string(), Status::SecretEmpty as i32),
+        (
+          "SECRET_WHITESPACE".to_string(),
+          Status::SecretWhitespace as i32
+        ),
+        ("PANIC".to_string(), Status::Panic as i32),
+      ],
+      "the source of Status is what the compiled enum says"
+    );
+    assert_eq!(js, rust);
+  }
+
+  /// The `NAME<separator>number` lines of the block that opens with `start` in `source`.
+  fn entries(source: &str, start: &str, separator: &str) -> Vec<(String, i32)> {
+    let block = source.split_once(start).expect(start).1;
+    let block = &block[..block.find('}').unwrap()];
+    block
+      .lines()
+      .map(|line| line.trim().trim_end_matches(','))
+      .filter(|line| !line.is_empty() && !line.starts_with("//"))
+      .map(|line| {
+        let (name, number) = line.split_once(separator).expect(line);
+        (name.to_string(), number.parse().expect(line))
+      })
+      .collect()
+  }
+
+  fn screaming_snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+      if c.is_uppercase() && i > 0 {
+        out.push('_');
+      }
+      out.push(c.to_ascii_uppercase());
+    }
+    out
   }
 }

@@ -1,39 +1,114 @@
-//! The one module with `unsafe` code: `hash`, the export that every
-//! `generateAtlasUserObject` and `createUserHash` call goes through, as a raw Node-API
-//! callback. napi-rs's generated wrapper (argument bookkeeping, a borrow scope with a heap
-//! allocation) and its `String` conversion (a heap copy) cost ~20% of the call, measured
-//! with `npm run bench`; the conversion of one string and one number is short enough to
-//! write by hand. Everything else the addon exports goes through napi-rs (`lib.rs`).
+//! The addon's Node-API layer for keys, and the one module with `unsafe` code:
+//! - keys as JavaScript values: `createKey` (in `lib.rs`) returns a [`KeyObject`], a frozen
+//!   object that owns one keyed HMAC state through `napi_wrap` and carries [`KEY_TAG`];
+//! - `dropKey`, which frees a key's state at once (else the garbage collector does, but
+//!   Node runs those finalizers only when the event loop turns, so a synchronous loop
+//!   that makes keys would pile them up);
+//! - `hash` and `verify`, the exports every call goes through, as raw Node-API callbacks.
+//!   napi-rs's generated wrapper (argument bookkeeping, a borrow scope with a heap
+//!   allocation) and its `String` conversion (a heap copy) cost ~20% of the call, measured
+//!   with `npm run bench`; reading strings and a key by hand is short enough to check.
 //!
 //! Invariants every block below relies on:
-//! - Node calls `hash_callback` on a JavaScript thread with a live `env` and `info`; every
+//! - Node calls the callbacks on a JavaScript thread with a live `env` and `info`; every
 //!   `napi_value` used here belongs to that call's scope and is not kept past it.
+//! - A key's state is reached only through an object that carries [`KEY_TAG`]. Only
+//!   [`KeyObject`] tags objects with it, right after wrapping a `Box<UserHasher>` in them, so
+//!   a tagged object's wrapped pointer is such a box. Anything else — another addon's
+//!   wrapped object, an External, a plain object, a number — is refused with an error.
+//! - The box is freed only by the wrap's finalizer, after the object is garbage, or by
+//!   `dropKey`, which first removes the wrap (so no later call finds the pointer, and the
+//!   finalizer is not called): never while the object is an argument of a running `hash`
+//!   or `verify`, which run no JavaScript. Nothing writes through the pointer.
 //! - Every pointer handed to Node points to a live, initialised buffer of the length given.
 //! - No JavaScript runs while a buffer is read, so no value changes under us.
-//! - The callback returns a value, or null with a JavaScript exception pending; it never
-//!   unwinds (the work runs inside `engine::guarded`, and nothing here panics).
+//! - The callbacks return a value, or null with a JavaScript exception pending; they never
+//!   unwind (the work runs inside `engine::guarded`, and nothing here panics).
 // napi-rs registers exports only outside `cargo test`, where these would look unused.
 #![cfg_attr(test, allow(dead_code))]
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 use std::ptr;
 
-use napi::bindgen_prelude::{JsValue, Object, NAPI_AUTO_LENGTH};
+use napi::bindgen_prelude::{JsValue, Object, ToNapiValue, NAPI_AUTO_LENGTH};
 use napi::{check_status, sys, Env};
 use napi_derive::napi;
 
-use crate::engine::{self, HashHex};
+use crate::engine::{self, HashHex, Status};
+use crate::user_hash::UserHasher;
+
+/// Marks the objects that [`KeyObject`] made (a random UUID, as Node-API's docs advise).
+const KEY_TAG: sys::napi_type_tag = sys::napi_type_tag {
+  lower: 0xb64b_94cf_eed9_9c3f,
+  upper: 0x1bfc_ad04_8c17_410c,
+};
 
 /// Bytes read into the stack buffer before falling back to the heap: user ids are short.
 const INLINE: usize = 128;
 /// The most UTF-8 bytes one UTF-16 code unit or surrogate pair becomes.
 const MAX_CHAR_BYTES: usize = 4;
 
-/// Adds `hash(userId: string, key?: number): string | number` to the module's exports (its
-/// type is in `src/raw.d.ts`, which `napi build` puts at the top of `binding.d.ts`).
+/// A keyed HMAC state on its way to JavaScript: it becomes a frozen, tagged object that
+/// owns the state until the object is garbage collected.
+pub struct KeyObject(pub UserHasher);
+
+impl ToNapiValue for KeyObject {
+  unsafe fn to_napi_value(env: sys::napi_env, key: Self) -> napi::Result<sys::napi_value> {
+    let mut object = ptr::null_mut();
+    // SAFETY: `env` is live (napi-rs converts a return value inside the call); `object` is
+    // a valid out-pointer.
+    check_status!(unsafe { sys::napi_create_object(env, &mut object) })?;
+    let state = Box::into_raw(Box::new(key.0));
+    // SAFETY: `object` is a new object of this `env`, wrapped by nobody yet; `state` is a
+    // live box that the finalizer `drop_key` takes back.
+    let wrapped = unsafe {
+      sys::napi_wrap(
+        env,
+        object,
+        state.cast::<c_void>(),
+        Some(drop_key),
+        ptr::null_mut(),
+        ptr::null_mut(),
+      )
+    };
+    if wrapped != sys::Status::napi_ok {
+      // SAFETY: the wrap failed, so `state` is still ours alone: free it once, here.
+      drop(unsafe { Box::from_raw(state) });
+      return Err(napi::Error::from_status(napi::Status::from(wrapped)));
+    }
+    // From here the finalizer owns `state`. An object that fails to be tagged is refused by
+    // `key_of` and freed when it is collected.
+    // SAFETY: `object` is live; `KEY_TAG` is a static.
+    check_status!(unsafe { sys::napi_type_tag_object(env, object, &KEY_TAG) })?;
+    // SAFETY: `object` is live. Frozen, the key shows that it has nothing to change.
+    check_status!(unsafe { sys::napi_object_freeze(env, object) })?;
+    Ok(object)
+  }
+}
+
+/// The finalizer of a key object: frees its state once the object is garbage.
+unsafe extern "C" fn drop_key(_env: sys::napi_env, state: *mut c_void, _hint: *mut c_void) {
+  // SAFETY: `state` is the box `KeyObject::to_napi_value` wrapped; Node calls the finalizer
+  // once, after the object can no longer be reached, so nothing else uses the box.
+  drop(unsafe { Box::from_raw(state.cast::<UserHasher>()) });
+}
+
+/// Adds `hash(userId, key)`, `verify(userId, userHash, key)` and `dropKey(key)` to the
+/// module's exports (their types are in `src/raw.d.ts`, which `napi build` puts at the top
+/// of `binding.d.ts`).
 #[napi(module_exports)]
 pub fn register_raw_exports(exports: Object, env: Env) -> napi::Result<()> {
-  let name = c"hash";
+  export(&exports, &env, c"hash", hash_callback)?;
+  export(&exports, &env, c"verify", verify_callback)?;
+  export(&exports, &env, c"dropKey", drop_key_callback)
+}
+
+fn export(
+  exports: &Object,
+  env: &Env,
+  name: &std::ffi::CStr,
+  callback: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value,
+) -> napi::Result<()> {
   let mut function = ptr::null_mut();
   // SAFETY: `env` and `exports` are live during module initialisation, `name` is
   // NUL-terminated, and `function` is a valid out-pointer.
@@ -42,7 +117,7 @@ pub fn register_raw_exports(exports: Object, env: Env) -> napi::Result<()> {
       env.raw(),
       name.as_ptr(),
       NAPI_AUTO_LENGTH,
-      Some(hash_callback),
+      Some(callback),
       ptr::null_mut(),
       &mut function,
     )
@@ -53,17 +128,106 @@ pub fn register_raw_exports(exports: Object, env: Env) -> napi::Result<()> {
   })
 }
 
-/// `hash(userId, key?)`: the user hash of `userId` with the key handle `key`, or with
-/// `ATLAS_SECRET` from the native environment when `key` is `undefined`; a negative
-/// status number when a check failed (see `engine::Status`).
+/// `hash(userId, key)`: the user hash of `userId` with `key` (from `createKey`), or a
+/// negative status number when the call panicked (see `engine::Status`).
 unsafe extern "C" fn hash_callback(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
-  let mut argc = 2;
-  let mut argv = [ptr::null_mut(); 2];
-  // SAFETY: see the invariants; `argv` has room for `argc` values and Node fills missing
-  // arguments with `undefined`.
+  // SAFETY: see the invariants.
+  let Some([id, key]) = (unsafe { arguments(env, info) }) else {
+    // SAFETY: see the invariants.
+    return unsafe { fail(env) };
+  };
+  // SAFETY: `id` and `key` are values of this call.
+  let (Some(user_id), Some(key)) = (unsafe { read_utf8(env, id) }, unsafe { key_of(env, key) })
+  else {
+    // SAFETY: see the invariants.
+    return unsafe { fail(env) };
+  };
+  match engine::hash(user_id.as_bytes(), key) {
+    // SAFETY: see the invariants.
+    Ok(hex) => unsafe { latin1_string(env, &hex) },
+    // SAFETY: see the invariants.
+    Err(status) => unsafe { status_number(env, status) },
+  }
+}
+
+/// `verify(userId, userHash, key)`: whether `userHash` is the user hash of `userId` with
+/// `key`, compared in constant time; a negative status number when the call panicked.
+unsafe extern "C" fn verify_callback(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  // SAFETY: see the invariants.
+  let Some([id, claimed, key]) = (unsafe { arguments(env, info) }) else {
+    // SAFETY: see the invariants.
+    return unsafe { fail(env) };
+  };
+  // SAFETY: the three are values of this call.
+  let (Some(user_id), Some(user_hash), Some(key)) = (
+    unsafe { read_utf8(env, id) },
+    // SAFETY: as above.
+    unsafe { read_utf8(env, claimed) },
+    // SAFETY: as above.
+    unsafe { key_of(env, key) },
+  ) else {
+    // SAFETY: see the invariants.
+    return unsafe { fail(env) };
+  };
+  match engine::verify(user_id.as_bytes(), user_hash.as_bytes(), key) {
+    // SAFETY: see the invariants.
+    Ok(matches) => unsafe { boolean(env, matches) },
+    // SAFETY: see the invariants.
+    Err(status) => unsafe { status_number(env, status) },
+  }
+}
+
+/// `dropKey(key)`: frees the state of `key` now. The key is then no key: `hash` and
+/// `verify` refuse it with an error. Dropping it again does nothing.
+unsafe extern "C" fn drop_key_callback(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  // SAFETY: see the invariants.
+  let Some([key]) = (unsafe { arguments(env, info) }) else {
+    // SAFETY: see the invariants.
+    return unsafe { fail(env) };
+  };
+  // SAFETY: `key` is a value of this call.
+  if unsafe { key_of(env, key) }.is_none() {
+    // A dropped key is no key any more, and dropping it again does nothing; anything else
+    // is the caller's mistake.
+    // SAFETY: as above.
+    let dropped = unsafe { is_tagged(env, key) };
+    if dropped {
+      // SAFETY: see the invariants.
+      return unsafe { undefined(env) };
+    }
+    // SAFETY: see the invariants.
+    return unsafe { fail(env) };
+  }
+  let mut state = ptr::null_mut();
+  // SAFETY: `key` is a tagged, wrapped object of this call, so its wrapped pointer is a
+  // `Box<UserHasher>` (see the invariants); removing the wrap hands the box to us alone.
+  let status = unsafe { sys::napi_remove_wrap(env, key, &mut state) };
+  if status == sys::Status::napi_ok && !state.is_null() {
+    // SAFETY: the box is ours alone now: the wrap and its finalizer are gone.
+    drop(unsafe { Box::from_raw(state.cast::<UserHasher>()) });
+  }
+  // SAFETY: see the invariants.
+  unsafe { undefined(env) }
+}
+
+/// The call's arguments when there are exactly `N`; `None` otherwise.
+unsafe fn arguments<const N: usize>(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> Option<[sys::napi_value; N]> {
+  let mut argc = N;
+  let mut argv = [ptr::null_mut(); N];
+  // SAFETY: see the invariants; `argv` has room for `argc` values. On return `argc` is the
+  // number of arguments passed.
   let status = unsafe {
     sys::napi_get_cb_info(
       env,
@@ -74,29 +238,39 @@ unsafe extern "C" fn hash_callback(
       ptr::null_mut(),
     )
   };
-  if status != sys::Status::napi_ok {
-    return fail(env);
+  (status == sys::Status::napi_ok && argc == N).then_some(argv)
+}
+
+/// Whether `value` is an object that carries [`KEY_TAG`]: a key, or a dropped key.
+unsafe fn is_tagged(env: sys::napi_env, value: sys::napi_value) -> bool {
+  let mut kind = 0;
+  // SAFETY: see the invariants; `kind` is a valid out-pointer.
+  let status = unsafe { sys::napi_typeof(env, value, &mut kind) };
+  if status != sys::Status::napi_ok || kind != sys::ValueType::napi_object {
+    return false;
   }
-  // SAFETY: `argv[0]` is a value of this call.
-  let Some(user_id) = (unsafe { read_utf8(env, argv[0]) }) else {
-    return fail(env);
-  };
-  // `argc` is now the number of arguments passed: with one, there is no key to read.
-  let key = if argc < 2 {
-    Some(None)
-  } else {
-    // SAFETY: `argv[1]` is a value of this call.
-    unsafe { read_key(env, argv[1]) }
-  };
-  let Some(key) = key else {
-    return fail(env);
-  };
-  match engine::hash(user_id.as_bytes(), key) {
-    // SAFETY: see the invariants.
-    Ok(hex) => unsafe { latin1_string(env, &hex) },
-    // SAFETY: see the invariants.
-    Err(status) => unsafe { int32(env, status as i32) },
+  let mut tagged = false;
+  // SAFETY: `value` is an object of this call; `tagged` is a valid out-pointer.
+  let status = unsafe { sys::napi_check_object_type_tag(env, value, &KEY_TAG, &mut tagged) };
+  status == sys::Status::napi_ok && tagged
+}
+
+/// The keyed state of `value` when it is a key object (see the invariants), else `None`.
+/// The reference is valid while `value` is an argument of the running call.
+unsafe fn key_of<'call>(env: sys::napi_env, value: sys::napi_value) -> Option<&'call UserHasher> {
+  // SAFETY: `value` is a value of this call.
+  if !unsafe { is_tagged(env, value) } {
+    return None;
   }
+  let mut state = ptr::null_mut();
+  // SAFETY: as above; `state` is a valid out-pointer.
+  let status = unsafe { sys::napi_unwrap(env, value, &mut state) };
+  if status != sys::Status::napi_ok || state.is_null() {
+    return None;
+  }
+  // SAFETY: a tagged object wraps a live `Box<UserHasher>` that nothing mutates, and it is
+  // not freed while `value` is an argument of this call (see the invariants).
+  Some(unsafe { &*state.cast::<UserHasher>() })
 }
 
 /// A JavaScript string as the UTF-8 that node:crypto hashes (lone surrogates become
@@ -161,23 +335,6 @@ unsafe fn read_utf8(env: sys::napi_env, value: sys::napi_value) -> Option<Utf8> 
   Some(Utf8::Heap(bytes))
 }
 
-/// Reads the optional key argument: `Some(None)` for `undefined`, `Some(Some(n))` for a
-/// number, `None` (with an exception pending) for anything else.
-unsafe fn read_key(env: sys::napi_env, value: sys::napi_value) -> Option<Option<f64>> {
-  let mut number = 0.0;
-  // SAFETY: see the invariants; `number` is a valid out-pointer.
-  match unsafe { sys::napi_get_value_double(env, value, &mut number) } {
-    sys::Status::napi_ok => Some(Some(number)),
-    sys::Status::napi_number_expected => {
-      let mut kind = 0;
-      // SAFETY: as above. A failed napi_get_value_double leaves no exception pending.
-      let status = unsafe { sys::napi_typeof(env, value, &mut kind) };
-      (status == sys::Status::napi_ok && kind == sys::ValueType::napi_undefined).then_some(None)
-    }
-    _ => None,
-  }
-}
-
 /// Returns `hex` as a one-byte (latin1) string: no UTF-8 validation, no heap copy on our side.
 unsafe fn latin1_string(env: sys::napi_env, hex: &HashHex) -> sys::napi_value {
   let mut out = ptr::null_mut();
@@ -193,51 +350,50 @@ unsafe fn latin1_string(env: sys::napi_env, hex: &HashHex) -> sys::napi_value {
   if status == sys::Status::napi_ok {
     out
   } else {
-    fail(env)
+    // SAFETY: `env` is the live env of this call.
+    unsafe { fail(env) }
   }
 }
 
-unsafe fn int32(env: sys::napi_env, value: i32) -> sys::napi_value {
+unsafe fn undefined(env: sys::napi_env) -> sys::napi_value {
   let mut out = ptr::null_mut();
   // SAFETY: `out` is a valid out-pointer.
-  let status = unsafe { sys::napi_create_int32(env, value, &mut out) };
+  let status = unsafe { sys::napi_get_undefined(env, &mut out) };
   if status == sys::Status::napi_ok {
     out
   } else {
-    fail(env)
+    // SAFETY: `env` is the live env of this call.
+    unsafe { fail(env) }
   }
 }
 
-/// Runs `use_value` with the native environment's variable `name` (its bytes; `None` when
-/// unset). On Unix the value is read in place with `getenv`: no lock, no copy. Callers run
-/// on the JavaScript thread whose `process.env` is the native environment (`index.js`
-/// probes that), so Node cannot change the environment during the call.
-pub fn with_env_var<T>(name: &std::ffi::CStr, use_value: impl FnOnce(Option<&[u8]>) -> T) -> T {
-  #[cfg(unix)]
-  {
-    extern "C" {
-      fn getenv(name: *const c_char) -> *const c_char;
-    }
-    // SAFETY: `name` is NUL-terminated. The result, when not null, is a NUL-terminated
-    // string that stays valid until the environment changes, which it cannot during this
-    // call (see above; a `SHARE_ENV` worker writing it at the same moment is the documented
-    // exception, as it is for `std::env::var_os`, whose lock Node's `setenv` does not take).
-    let value = unsafe { getenv(name.as_ptr()) };
-    // SAFETY: as above; the borrow does not outlive `use_value`.
-    use_value((!value.is_null()).then(|| unsafe { std::ffi::CStr::from_ptr(value) }.to_bytes()))
+unsafe fn boolean(env: sys::napi_env, value: bool) -> sys::napi_value {
+  let mut out = ptr::null_mut();
+  // SAFETY: `out` is a valid out-pointer.
+  let status = unsafe { sys::napi_get_boolean(env, value, &mut out) };
+  if status == sys::Status::napi_ok {
+    out
+  } else {
+    // SAFETY: `env` is the live env of this call.
+    unsafe { fail(env) }
   }
-  #[cfg(not(unix))]
-  {
-    // Node writes the Windows environment with SetEnvironmentVariableW, which the C
-    // runtime's getenv does not see; std reads it with GetEnvironmentVariableW.
-    let value = name.to_str().ok().and_then(std::env::var_os);
-    let text = value.as_ref().map(|value| value.to_string_lossy());
-    use_value(text.as_ref().map(|text| text.as_bytes()))
+}
+
+unsafe fn status_number(env: sys::napi_env, status: Status) -> sys::napi_value {
+  let mut out = ptr::null_mut();
+  // SAFETY: `out` is a valid out-pointer.
+  let created = unsafe { sys::napi_create_int32(env, status as i32, &mut out) };
+  if created == sys::Status::napi_ok {
+    out
+  } else {
+    // SAFETY: `env` is the live env of this call.
+    unsafe { fail(env) }
   }
 }
 
 /// Returns no value with an exception pending: the one Node-API left, or a new one.
-fn fail(env: sys::napi_env) -> sys::napi_value {
+/// `env` must be the live env of the running call.
+unsafe fn fail(env: sys::napi_env) -> sys::napi_value {
   let mut pending = false;
   // SAFETY: `env` is live (see the invariants) and `pending` is a valid out-pointer.
   let status = unsafe { sys::napi_is_exception_pending(env, &mut pending) };
@@ -247,7 +403,7 @@ fn fail(env: sys::napi_env) -> sys::napi_value {
       sys::napi_throw_type_error(
         env,
         c"ERR_ATLAS_ENGINE_ARGUMENT".as_ptr(),
-        c"atlas-user-hash: the native hash(userId, key) was called with arguments it does not take"
+        c"atlas-user-hash: the native hash, verify or dropKey was called with arguments it does not take (user id strings and a key from createKey)"
           .as_ptr(),
       )
     };

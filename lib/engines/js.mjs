@@ -1,30 +1,33 @@
 // The pure-JavaScript hash engine, for runtimes that cannot load a native addon: the
 // Next.js Edge runtime, Vercel Edge Functions and Cloudflare Workers (workerd). HMAC-SHA256
 // is @noble/hashes (audited, dependency-free); like the native engine it keys the HMAC once
-// per secret and clones the keyed state for each hash. It follows the engine interface of
-// contract.js: it makes keys, hashes, verifies and reports which check failed.
+// per secret and clones the keyed state for each hash, so a key never changes. It follows
+// the engine interface of lib/contract.js: it makes keys, hashes, verifies and reports
+// which check failed.
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 
 import contract from '../contract.js'
+import secretText from '../secret-text.js'
 
 const { STATUS } = contract
 const encoder = new TextEncoder()
 
-// Unicode White_Space and the byte order mark U+FEFF, as the native engine checks them.
-const SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]$/
 const HEX64 = /^[0-9a-fA-F]{64}$/
 
-/** The engine: what `createApi` of contract.js runs on. */
+/** The engine: what `createApi` of lib/contract.js runs on. */
 export const jsEngine = {
   name: 'js',
 
-  /** A keyed HMAC state for `secret`, or the STATUS of the check it fails. */
+  /**
+   * A keyed HMAC state for `secret` (a string, or a Uint8Array that the contract copied),
+   * or the STATUS of the check it fails.
+   */
   createKey(secret) {
     if (typeof secret === 'string') {
       if (secret === '') return STATUS.SECRET_EMPTY
-      if (SPACE.test(secret[0]) || SPACE.test(secret[secret.length - 1])) return STATUS.SECRET_WHITESPACE
+      if (secretText.hasSurroundingSpace(secret)) return STATUS.SECRET_WHITESPACE
       return hmac.create(sha256, encoder.encode(secret))
     }
     return secret.length === 0 ? STATUS.SECRET_EMPTY : hmac.create(sha256, secret)
@@ -44,8 +47,8 @@ export const jsEngine = {
     return difference === 0
   },
 
-  /** Edge runtimes have no environment of their own: ATLAS_SECRET is read from `process.env`. */
-  readsEnv: () => false,
+  /** Nothing to free: the garbage collector takes a key when the contract lets it go. */
+  dropKey() {},
 }
 
 function mac(idText, key) {

@@ -1,11 +1,15 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::{Secret, SecretProblem};
+
 /// Length of a user hash: 32 bytes of HMAC-SHA256 as hex.
 pub const HASH_HEX_LEN: usize = 64;
 
 /// HMAC-SHA256 keyed with one secret. Keying computes the inner and outer pad states
 /// once; each hash then clones that state, so reusing a `UserHasher` skips the key setup.
+/// Nothing changes it after it is made: a hash or a panic in the middle of one cannot leave
+/// it in another state.
 #[derive(Clone)]
 pub struct UserHasher {
   keyed: Hmac<Sha256>,
@@ -16,6 +20,11 @@ impl UserHasher {
   pub fn new(secret: &[u8]) -> Self {
     let keyed = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
     Self { keyed }
+  }
+
+  /// Checks `secret` and keys the HMAC with it.
+  pub fn keyed(secret: Secret<'_>) -> Result<Self, SecretProblem> {
+    secret.key().map(Self::new)
   }
 
   /// The user hash of `user_id` (the id's UTF-8 bytes) as lowercase ASCII hex.
@@ -69,6 +78,31 @@ mod tests {
     for (key, data, want) in cases {
       assert_eq!(hash(&key, &data), want);
     }
+  }
+
+  #[test]
+  fn keyed_checks_the_secret_then_keys_with_its_bytes() {
+    let want = UserHasher::new(b"k").hash_hex(b"id");
+    assert_eq!(
+      UserHasher::keyed(Secret::Text("k"))
+        .unwrap()
+        .hash_hex(b"id"),
+      want
+    );
+    assert_eq!(
+      UserHasher::keyed(Secret::Bytes(b"k"))
+        .unwrap()
+        .hash_hex(b"id"),
+      want
+    );
+    assert_eq!(
+      UserHasher::keyed(Secret::Text(" k")).err(),
+      Some(SecretProblem::Whitespace)
+    );
+    assert_eq!(
+      UserHasher::keyed(Secret::Bytes(&[])).err(),
+      Some(SecretProblem::Empty)
+    );
   }
 
   #[test]

@@ -1,7 +1,25 @@
 use super::SecretProblem;
 
+/// A secret as it reaches an engine: text (checked for surrounding whitespace) or raw bytes.
+#[derive(Clone, Copy, Debug)]
+pub enum Secret<'a> {
+  Text(&'a str),
+  Bytes(&'a [u8]),
+}
+
+impl<'a> Secret<'a> {
+  /// The key bytes, once the secret passes its checks.
+  pub fn key(self) -> Result<&'a [u8], SecretProblem> {
+    match self {
+      Secret::Text(text) => check_secret_text(text).map(|()| text.as_bytes()),
+      Secret::Bytes(bytes) => check_secret_bytes(bytes).map(|()| bytes),
+    }
+  }
+}
+
 /// Checks a text secret: it must be non-empty and must not start or end with
-/// whitespace (Unicode White_Space, plus the byte order mark U+FEFF that editors
+/// whitespace. This is the crate's one copy of the whitespace rule (the JavaScript one is
+/// `lib/secret-text.js`) (Unicode White_Space, plus the byte order mark U+FEFF that editors
 /// sometimes leave at the start of a file). Only the first and last characters are
 /// looked at, so the check costs the same for any length.
 pub fn check_secret_text(secret: &str) -> Result<(), SecretProblem> {
@@ -42,6 +60,15 @@ mod tests {
     assert_eq!(check_secret_text("x"), Ok(()));
     assert_eq!(check_secret_bytes(&[0]), Ok(()));
     assert_eq!(check_secret_bytes(b" "), Ok(()), "bytes are never trimmed");
+  }
+
+  #[test]
+  fn a_secret_gives_its_key_bytes_once_checked() {
+    assert_eq!(Secret::Text("ab").key(), Ok(&b"ab"[..]));
+    assert_eq!(Secret::Bytes(b" x\n").key(), Ok(&b" x\n"[..]));
+    assert_eq!(Secret::Text("x\n").key(), Err(SecretProblem::Whitespace));
+    assert_eq!(Secret::Text("").key(), Err(SecretProblem::Empty));
+    assert_eq!(Secret::Bytes(&[]).key(), Err(SecretProblem::Empty));
   }
 
   #[test]

@@ -1,0 +1,128 @@
+// Keys: each secret's key is a value the contract holds, so no panic, eviction or secret
+// switch can make one secret give another secret's hash. Panics are forced with the addon's
+// test hook (armTestPanic) at random points of long random sequences of calls, on every
+// path, and every result is checked against node:crypto. The addon's hash, verify and
+// dropKey refuse anything but a key it made.
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { describe, it } from 'node:test'
+
+import fc from 'fast-check'
+
+import { jsEngine } from '../lib/engines/js.mjs'
+import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
+import { assertAtlasError, referenceHash, runs, withSecret } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+const { binding } = require('../lib/load-binding.js').loadBinding()
+
+const INTERNAL = /^atlas-user-hash: an internal error \(a caught Rust panic\) stopped this call/
+
+describe('a caught panic', () => {
+  it("never gives one secret another secret's hash (secret-A, panic, secret-B, secret-A)", () => {
+    const hashA = referenceHash('secret-A', 'u')
+    const hashB = referenceHash('secret-B', 'u')
+    assert.equal(createUserHash('u', { secret: 'secret-A' }), hashA)
+    binding.armTestPanic()
+    assertAtlasError(() => createUserHash('u', { secret: 'secret-A' }), Error, 'ERR_ATLAS_INTERNAL', INTERNAL)
+    assert.equal(createUserHash('u', { secret: 'secret-B' }), hashB)
+    assert.equal(createUserHash('u', { secret: 'secret-A' }), hashA)
+    assert.equal(verifyUserHash('u', hashB, { secret: 'secret-A' }), false, "A must not accept B's hash")
+    assert.equal(verifyUserHash('u', hashA, { secret: 'secret-A' }), true)
+  })
+
+  // More text secrets than the contract keeps keys for, so keys are dropped and made again.
+  const TEXT_SECRETS = Array.from({ length: 11 }, (_, i) => `panic-sequence-secret-${i}`)
+  const step = fc.record({
+    secret: fc.nat({ max: TEXT_SECRETS.length - 1 }),
+    bytes: fc.boolean(), // the secret as a Uint8Array of its UTF-8 (options only)
+    fromEnv: fc.boolean(), // the secret in ATLAS_SECRET rather than in options
+    call: fc.constantFrom('createUserHash', 'generateAtlasUserObject', 'verify right', 'verify other'),
+    id: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
+    panic: fc.nat({ max: 9 }).map((n) => n === 0), // about one call in ten panics
+  })
+
+  it('panics at random points of long random secret switches, on every path: each call gives node:crypto\'s answer or ERR_ATLAS_INTERNAL', () => {
+    const tally = { panicked: 0, right: 0 }
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 100, maxLength: 300 }), (steps) => {
+        withSecret(undefined, () => {
+          for (const { secret: index, bytes, fromEnv, call, id, panic } of steps) {
+            const text = TEXT_SECRETS[index]
+            const other = TEXT_SECRETS[(index + 1) % TEXT_SECRETS.length]
+            let options
+            if (fromEnv) process.env.ATLAS_SECRET = text
+            else options = { secret: bytes ? new TextEncoder().encode(text) : text }
+            const run = {
+              createUserHash: () => createUserHash(id, options),
+              generateAtlasUserObject: () => generateAtlasUserObject({ id }, options).userHash,
+              'verify right': () => verifyUserHash(id, referenceHash(text, id), options),
+              'verify other': () => verifyUserHash(id, referenceHash(other, id), options),
+            }[call]
+            const expected = { 'verify right': true, 'verify other': false }[call] ?? referenceHash(text, id)
+            if (panic) {
+              binding.armTestPanic()
+              assertAtlasError(run, Error, 'ERR_ATLAS_INTERNAL', INTERNAL)
+              tally.panicked++
+            } else {
+              assert.equal(run(), expected, `${call} with ${fromEnv ? 'ATLAS_SECRET' : bytes ? 'bytes' : 'options.secret'} ${text}`)
+              tally.right++
+            }
+          }
+        })
+      }),
+      { numRuns: runs(20) },
+    )
+    assert.ok(tally.panicked > runs(100), `panics forced: ${JSON.stringify(tally)}`)
+  })
+})
+
+describe('the addon takes only its own keys', () => {
+  const key = binding.createKey('own-key-secret')
+  const good = referenceHash('own-key-secret', 'u')
+  const refused = (call) => assertAtlasError(call, TypeError, 'ERR_ATLAS_ENGINE_ARGUMENT', /^atlas-user-hash: the native hash, verify or dropKey was called with arguments it does not take/)
+
+  it('a key is a frozen object that hashes and verifies with its secret', () => {
+    assert.ok(Object.isFrozen(key))
+    assert.equal(binding.hash('u', key), good)
+    assert.equal(binding.verify('u', good, key), true)
+    assert.equal(binding.verify('u', good.toUpperCase(), key), true)
+    assert.equal(binding.verify('v', good, key), false)
+  })
+
+  it('anything else where the key belongs is a TypeError, never a hash', () => {
+    const lookalikes = [undefined, null, 0, 1, 'own-key-secret', {}, Object.freeze({}), Object.create(key), { ...key }, structuredClone(key), new Uint8Array(32), jsEngine.createKey('own-key-secret'), Symbol('key'), () => key]
+    for (const value of lookalikes) {
+      refused(() => binding.hash('u', value))
+      refused(() => binding.verify('u', good, value))
+      refused(() => binding.dropKey(value))
+    }
+    refused(() => binding.hash('u'))
+    refused(() => binding.hash('u', key, 'extra'))
+    refused(() => binding.hash(42, key))
+    refused(() => binding.verify('u', 42, key))
+  })
+
+  it('a dropped key is refused, and dropping it again does nothing', () => {
+    const dropped = binding.createKey('dropped-key-secret')
+    assert.equal(binding.hash('u', dropped), referenceHash('dropped-key-secret', 'u'))
+    assert.equal(binding.dropKey(dropped), undefined)
+    refused(() => binding.hash('u', dropped))
+    refused(() => binding.verify('u', good, dropped))
+    assert.equal(binding.dropKey(dropped), undefined)
+    assert.equal(binding.hash('u', key), good, 'other keys are untouched')
+  })
+
+  it('createKey reports bad secrets as a STATUS number, not a key', () => {
+    assert.equal(binding.createKey(''), -1)
+    assert.equal(binding.createKey(' x'), -2)
+    assert.equal(binding.createKey(new Uint8Array(0)), -1)
+    binding.armTestPanic()
+    assert.equal(binding.createKey('x'), -3)
+    binding.armTestPanic()
+    assert.equal(binding.hash('u', key), -3)
+    binding.armTestPanic()
+    assert.equal(binding.verify('u', good, key), -3)
+    assert.equal(binding.hash('u', key), good, 'the key is the same after the panics')
+  })
+})
