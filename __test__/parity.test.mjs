@@ -4,9 +4,10 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { describe, it } from 'node:test'
+import vm from 'node:vm'
 
 import { makeVectors } from '../scripts/make-vectors.mjs'
-import { apis, documentedHelper, quick, referenceHash, vectors, withSecret } from './helpers.mjs'
+import { apis, assertAtlasError, documentedHelper, quick, referenceHash, vectors, withSecret } from './helpers.mjs'
 
 for (const { engine, api: { createUserHash, generateAtlasUserObject, verifyUserHash } } of apis) {
   describe(`${engine} engine`, () => {
@@ -75,6 +76,53 @@ for (const { engine, api: { createUserHash, generateAtlasUserObject, verifyUserH
         const backing = Buffer.from('xxKEYxx')
         const view = backing.subarray(2, 5)
         assert.equal(createUserHash('u', { secret: view }), referenceHash('KEY', 'u'))
+      })
+
+      // Uint8Arrays that are unusual on the outside: each is told by its internal slots, as
+      // node:crypto tells it, and gives node:crypto's hash for its bytes.
+      const unusual = () => {
+        const nullPrototype = new Uint8Array([1, 2, 3])
+        Object.setPrototypeOf(nullPrototype, null)
+        const lengthZero = new Uint8Array([4, 5, 6])
+        Object.defineProperty(lengthZero, 'length', { value: 0 })
+        const foreignSubclass = vm.runInNewContext('class Key extends Uint8Array {}; new Key([7, 8, 9])')
+        const lyingSubclass = new (class extends Uint8Array {
+          get length() {
+            return 0
+          }
+          static get [Symbol.species]() {
+            throw new Error('species must not be asked')
+          }
+        })([10, 11])
+        return [
+          ['a null-prototype Uint8Array', nullPrototype, [1, 2, 3]],
+          ["a Uint8Array whose own length property says 0", lengthZero, [4, 5, 6]],
+          ['a subclass from another realm (node:vm)', foreignSubclass, [7, 8, 9]],
+          ['a subclass whose length getter lies', lyingSubclass, [10, 11]],
+          ['a Buffer', Buffer.from([12, 13]), [12, 13]],
+          ['a Uint8Array on a SharedArrayBuffer', new Uint8Array(new SharedArrayBuffer(2)).fill(14), [14, 14]],
+        ]
+      }
+      for (const [what, secret, bytes] of unusual()) {
+        it(`${what} is hashed with its bytes`, () => {
+          const want = referenceHash(Buffer.from(bytes), 'u')
+          assert.equal(createUserHash('u', { secret }), want)
+          assert.equal(verifyUserHash('u', want, { secret }), true)
+          assert.equal(generateAtlasUserObject({ id: 'u' }, { secret }).userHash, want)
+        })
+      }
+
+      it('a Uint8Array whose buffer was detached has no bytes: ERR_ATLAS_SECRET_MISSING', () => {
+        const secret = new Uint8Array([1, 2])
+        structuredClone(secret.buffer, { transfer: [secret.buffer] })
+        assertAtlasError(() => createUserHash('u', { secret }), Error, 'ERR_ATLAS_SECRET_MISSING', /^options\.secret is empty/)
+      })
+
+      it('what only looks like a Uint8Array is no secret: a TypeError with ERR_ATLAS_SECRET_INVALID', () => {
+        const lookalikes = [new Proxy(new Uint8Array([1]), {}), Object.create(Uint8Array.prototype), { length: 1, 0: 1, [Symbol.toStringTag]: 'Uint8Array' }, new Uint8ClampedArray([1]), new Int8Array([1])]
+        for (const secret of lookalikes) {
+          assertAtlasError(() => createUserHash('u', { secret }), TypeError, 'ERR_ATLAS_SECRET_INVALID', /^options\.secret must be a string or a Uint8Array; got an object$/)
+        }
       })
     })
 
