@@ -142,3 +142,29 @@ describe('the wasm package as the fallback', () => {
     assert.match(message, /atlas-user-hash-wasm32-wasi is installed but did not load: no WebAssembly here/)
   })
 })
+
+describe('the wasm package\'s loader (npm/wasm32-wasi/loader.cjs)', () => {
+  it('gives the WASI instance an empty environment, whatever process.env holds', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'atlas-wasi-env-'))
+    try {
+      const pkgDir = join(scratch, 'node_modules', WASM_PACKAGE)
+      const runtime = join(scratch, 'node_modules', '@napi-rs', 'wasm-runtime')
+      mkdirSync(pkgDir, { recursive: true })
+      mkdirSync(runtime, { recursive: true })
+      copyFileSync(fileURLToPath(new URL('../npm/wasm32-wasi/loader.cjs', import.meta.url)), join(pkgDir, 'loader.cjs'))
+      writeFileSync(join(pkgDir, 'atlas-user-hash.wasm32-wasip1.wasm'), '')
+      // A stand-in for the runtime that records what the loader gives WASI.
+      writeFileSync(
+        join(runtime, 'index.js'),
+        `exports.WASI = class { constructor(options) { globalThis.wasiOptions = options } }
+exports.getDefaultContext = () => ({})
+exports.instantiateNapiModuleSync = () => ({ napiModule: { exports: { hash: () => 'h' } } })`,
+      )
+      const probe = `require(${JSON.stringify(join(pkgDir, 'loader.cjs'))}); console.log(JSON.stringify(globalThis.wasiOptions))`
+      const options = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: scratch, encoding: 'utf8', env: { ...process.env, ATLAS_SECRET: 'must-not-reach-wasi' } }))
+      assert.deepEqual(options, { version: 'preview1', env: {} })
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
+    }
+  })
+})

@@ -10,8 +10,10 @@ const { join } = require('node:path')
 const { WASI, emnapiAsyncWorkPlugin, emnapiTSFNPlugin, getDefaultContext, instantiateNapiModuleSync } = require('@napi-rs/wasm-runtime')
 
 // @tybys/wasm-util's WASI (through the runtime), not node:wasi, which warns that it is
-// experimental on every load. The addon needs no file system: no preopened folder.
-const wasi = new WASI({ version: 'preview1', env: process.env })
+// experimental on every load. The addon needs no file system and no environment (the
+// contract reads ATLAS_SECRET in JavaScript): no preopened folder, and an empty environment,
+// so none of the process's secrets is copied into the module's memory.
+const wasi = new WASI({ version: 'preview1', env: {} })
 // The module imports its memory (napi-build links it with --import-memory and a 64 MB stack):
 // 1024 pages of 64 KiB to start, growing as napi-rs's generated loaders allow.
 const memory = new WebAssembly.Memory({ initial: 1024, maximum: 65536 })
