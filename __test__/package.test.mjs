@@ -2,7 +2,7 @@
 // a refused platform) runs in every `node --test __test__/`. The slow part builds every
 // release tarball with `npm run package` (minutes; `npm run tools` first), installs them into
 // fresh projects as a user on each platform would (npm's --cpu/--os/--libc, offline), and runs
-// __test__/fixtures/contract-check.cjs there: linux-x64-gnu and wasm32-wasi in this Node,
+// __test__/installed/check.cjs there (the runner scripts/test-runtimes.mjs uses too): linux-x64-gnu and wasm32-wasi in this Node,
 // linux-arm64-gnu and linux-arm-gnueabihf under qemu-user with Node for that CPU; the musl and
 // darwin binaries, which cannot run here, are checked as files. It runs only with
 // ATLAS_TEST_PACKAGE=1, as `npm run test:package` sets it.
@@ -19,7 +19,7 @@ import { BUILDS, UNBUILDABLE, WASM_PLATFORM, allPlatformPackages } from '../scri
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const contractCheck = join(root, '__test__', 'fixtures', 'contract-check.cjs')
+const installedCheck = join(root, '__test__', 'installed', 'check.cjs')
 const tools = join(root, 'scripts', 'tools', 'node_modules')
 const tarball = (platform) => join(root, 'dist', `${pkg.name}${platform ? `-${platform}` : ''}-${pkg.version}.tgz`)
 const SLOW = process.env.ATLAS_TEST_PACKAGE === '1'
@@ -118,13 +118,15 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
     return packedFromNodeModules('wasm-runtime', ['@napi-rs/wasm-runtime', '@emnapi/core', '@emnapi/runtime', '@emnapi/wasi-threads', '@tybys/wasm-util', 'tslib'])
   }
 
-  /** contract-check.cjs in `dir` with `node` (and `prefix`, e.g. qemu): its output, asserted to pass. */
-  function contract(dir, prefix = [], node = process.execPath) {
-    const [cmd, ...args] = [...prefix, node, contractCheck, pkg.name]
-    const result = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env: baseEnv })
+  /** installed/check.cjs in `dir` with `node` (and `prefix`, e.g. qemu): its output, asserted to pass. */
+  function contract(dir, engine, prefix = [], node = process.execPath) {
+    const [cmd, ...args] = [...prefix, node, installedCheck, pkg.name]
+    const result = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env: { ...baseEnv, ATLAS_EXPECT_ENGINE: engine, ATLAS_REPO_DIR: root }, timeout: 600_000 })
     process.stderr.write(result.stdout)
-    assert.equal(result.status, 0, `contract check failed:\n${result.stdout}\n${result.stderr}`)
-    assert.match(result.stdout, /^6 passed, 0 failed$/m)
+    assert.equal(result.status, 0, `the installed-package check failed:\n${result.stdout}\n${result.stderr}`)
+    const line = result.stdout.split('\n').find((l) => l.startsWith('ATLAS_RUNTIME_RESULT '))
+    const { results } = JSON.parse(line.slice('ATLAS_RUNTIME_RESULT '.length))
+    assert.deepEqual(Object.entries(results).map(([name, r]) => [name, r.status]), ['engine', 'vectors', 'errors', 'pollution', 'threads'].map((name) => [name, 'pass']))
     return result.stdout
   }
 
@@ -172,7 +174,7 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
     const dir = installInto('x64', [tarball(), tarball('linux-x64-gnu')])
     assert.ok(existsSync(join(dir, 'node_modules', `${pkg.name}-linux-x64-gnu`)))
     assert.equal(engineOf(dir), 'native')
-    contract(dir)
+    contract(dir, 'native')
     writeFileSync(join(dir, 'esm.mjs'), `import { createUserHash } from '${pkg.name}'\nimport atlas from '${pkg.name}'\nconsole.log(createUserHash(100123n, { secret: 'k' }) === atlas.createUserHash('100123', { secret: 'k' }))\n`)
     assert.equal(sh(process.execPath, ['esm.mjs'], { cwd: dir }).stdout.trim(), 'true')
   })
@@ -189,7 +191,7 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
       const node = join(tools, nodePackage, 'bin', 'node')
       assert.match(sh(qemu[0], [...qemu.slice(1), node, '-p', 'process.arch + " " + process.version']).stdout, version)
       assert.equal(engineOf(dir, qemu, node), 'native')
-      contract(dir, qemu, node)
+      contract(dir, 'native', qemu, node)
     })
   }
 
@@ -197,7 +199,7 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
     const dir = installInto('wasm', [tarball(), tarball(WASM_PLATFORM), ...wasmRuntimeTarballs()], ['--cpu=wasm32'])
     assert.deepEqual(readdirSync(join(dir, 'node_modules')).filter((name) => name.startsWith(`${pkg.name}-`)), [`${pkg.name}-${WASM_PLATFORM}`])
     assert.equal(engineOf(dir), 'wasm32-wasi')
-    contract(dir)
+    contract(dir, 'wasm32-wasi')
   })
 
   it('main package alone: ERR_ATLAS_BINDING_NOT_FOUND names the platform package and the wasm one', () => {

@@ -1,5 +1,5 @@
-// npm run test:runtimes — runs __test__/runtimes/check.cjs (engine, hash vectors, error
-// contract, worker threads) and check-esm.mjs (the same engine through `import`) under every
+// npm run test:runtimes — runs __test__/installed/check.cjs (engine, hash vectors, error
+// contract, prototype pollution, worker threads) and check-esm.mjs (the same engine through `import`) under every
 // server runtime the package supports: this Node,
 // Node 22 and 24, Bun and Deno (installed from npm by `npm run tools:runtimes`, pinned by
 // scripts/runtimes/package-lock.json), then the Cloudflare Worker test
@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const tools = join(repo, 'scripts', 'runtimes', 'node_modules')
-const check = join(repo, '__test__', 'runtimes', 'check.cjs')
-const checkEsm = join(repo, '__test__', 'runtimes', 'check-esm.mjs')
+const check = join(repo, '__test__', 'installed', 'check.cjs')
+const checkEsm = join(repo, '__test__', 'installed', 'check-esm.mjs')
 const INSTALL = 'not installed: run `npm run tools:runtimes` (npm ci --prefix scripts/runtimes)'
 
 const runtimes = [

@@ -1,23 +1,34 @@
 'use strict'
 
-// The runtime check: one CommonJS file that Node, Bun and Deno all run as it is
-// (`node check.cjs`, `bun check.cjs`, `deno run -A check.cjs`), so each runtime is held to the
-// same checks. scripts/test-runtimes.mjs runs it in a small consumer project whose
-// node_modules holds the package as npm installs it, so `require('atlas-user-hash')`
-// resolves through package.json "exports" as that runtime resolves it for a user.
+// The one check of an installed atlas-user-hash: a self-contained CommonJS file that every
+// runtime runs as it is (`node check.cjs`, `bun check.cjs`, `deno run -A check.cjs`, and Node
+// for another CPU under qemu-user), so each is held to the same checks. It resolves the
+// package as a file in the working directory would: run it in a project whose node_modules
+// holds the package as npm installs it, so `atlas-user-hash` resolves through package.json
+// "exports" as that runtime resolves it for a user. Used by __test__/package.test.mjs (the
+// release tarballs, installed per platform) and scripts/test-runtimes.mjs (Node 20-24, Bun,
+// Deno). Usage: `node check.cjs [package name or path]` (default `atlas-user-hash`);
+// ATLAS_EXPECT_ENGINE names the engine it must get (default `native`).
 //
 // Checks: which engine the runtime got; all node:crypto vectors of fixtures/vectors.json with
 // ATLAS_SECRET and with { secret } (text and Uint8Array), numeric and bigint ids; every error
-// code with its class, and that no message holds the secret; worker threads each with their
-// own ATLAS_SECRET. It prints one line per check and, last, a line
-// `ATLAS_RUNTIME_RESULT {json}` for the runner. Exit code 1 when a check failed.
+// code with its class, and that no message holds the secret; a polluted Object.prototype
+// choosing no key; worker threads each with their own ATLAS_SECRET. It prints one line per
+// check and, last, a line `ATLAS_RUNTIME_RESULT {json}` for the runner. Exit code 1 when a
+// check failed.
 
 const assert = require('node:assert/strict')
 const { createHmac } = require('node:crypto')
 const fs = require('node:fs')
+const { createRequire } = require('node:module')
 const path = require('node:path')
 
 const repo = process.env.ATLAS_REPO_DIR || path.resolve(__dirname, '..', '..')
+const target = process.argv[2] || 'atlas-user-hash'
+// Resolved as a file in the working directory would resolve it: not from this file, which may
+// sit inside the repository's own package (whose name a bare `require` resolves to itself).
+const requireFromCwd = createRequire(path.join(process.cwd(), 'check.cjs'))
+const entry = requireFromCwd.resolve(target.startsWith('.') || target.startsWith('/') ? path.resolve(target) : target)
 
 let threads = null
 try {
@@ -45,7 +56,7 @@ function reference(secret, id) {
 }
 
 async function main() {
-  const api = require('atlas-user-hash')
+  const api = require(entry)
   const expectedEngine = process.env.ATLAS_EXPECT_ENGINE || 'native'
   const results = {}
   let failed = false
@@ -73,8 +84,10 @@ async function main() {
   })
   await check('vectors', () => checkVectors(api))
   await check('errors', () => checkErrors(api))
+  await check('pollution', () => checkPollution(api))
   await check('threads', () => checkThreads(api))
 
+  console.log(`check.cjs: ${entry} on ${process.platform}-${process.arch}, ${typeof Bun === 'object' ? 'Bun' : typeof Deno === 'object' ? 'Deno' : 'Node'} ${process.version}`)
   console.log(`ATLAS_RUNTIME_RESULT ${JSON.stringify({ engine: api.engine, results })}`)
   return failed
 }
@@ -94,6 +107,7 @@ function withSecret(value, fn) {
 function checkVectors(api) {
   const vectors = JSON.parse(fs.readFileSync(path.join(repo, '__test__', 'fixtures', 'vectors.json'), 'utf8'))
   assert.ok(vectors.length >= 72, `expected at least 72 vectors, found ${vectors.length}`)
+  for (const v of vectors) assert.equal(reference(v.secret, v.id), v.userHash, `vectors.json disagrees with node:crypto for ${JSON.stringify(v.id)}`)
   let calls = 0
   for (const v of vectors) {
     const bytes = Uint8Array.from(Buffer.from(v.secretUtf8Hex, 'hex'))
@@ -194,7 +208,7 @@ function checkErrors(api) {
   })
   // ERR_ATLAS_INTERNAL is what an engine failure (a caught panic) becomes; no valid call makes
   // one, so the package's own contract layer is run on an engine that reports it.
-  const { createApi, STATUS } = require(path.join(repo, 'lib', 'contract.js'))
+  const { createApi, STATUS } = require(path.join(path.dirname(entry), 'lib', 'contract.js'))
   const failing = createApi({ name: 'failing', createKey: () => ({}), hash: () => STATUS.PANIC, verify: () => STATUS.PANIC, dropKey() {} })
   seen(expectError(() => failing.createUserHash('u', { secret: SECRET }), Error, 'ERR_ATLAS_INTERNAL', 'an engine panic'))
   const all = ['ERR_ATLAS_SECRET_MISSING', 'ERR_ATLAS_SECRET_INVALID', 'ERR_ATLAS_INVALID_USER_ID', 'ERR_ATLAS_INVALID_USER', 'ERR_ATLAS_INTERNAL']
@@ -202,10 +216,30 @@ function checkErrors(api) {
   return `${all.length} codes, each with its class; no message or stack holds the secret`
 }
 
+// Object.prototype.secret and Object.prototype.ATLAS_SECRET must never choose the key.
+function checkPollution(api) {
+  const attackerHash = reference('attacker-key', 'victim')
+  Object.prototype.secret = 'attacker-key'
+  Object.prototype.ATLAS_SECRET = 'attacker-key'
+  try {
+    withSecret(undefined, () => {
+      expectError(() => api.verifyUserHash('victim', attackerHash, {}), Error, 'ERR_ATLAS_SECRET_MISSING', 'polluted, no ATLAS_SECRET')
+    })
+    withSecret('the-real-secret', () => {
+      assert.equal(api.verifyUserHash('victim', attackerHash, {}), false, 'polluted, with ATLAS_SECRET')
+      assert.equal(api.createUserHash('victim', {}), reference('the-real-secret', 'victim'))
+    })
+  } finally {
+    delete Object.prototype.secret
+    delete Object.prototype.ATLAS_SECRET
+  }
+  return 'Object.prototype.secret and .ATLAS_SECRET choose no key'
+}
+
 const THREAD_IDS = Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? i : `user_${i}`))
 
 function runAsWorker({ secret, nextSecret, ids }) {
-  const api = require('atlas-user-hash')
+  const api = require(entry)
   let out
   try {
     if (secret !== undefined) process.env.ATLAS_SECRET = secret
@@ -222,7 +256,7 @@ function runAsWorker({ secret, nextSecret, ids }) {
 
 function runWorker(workerData) {
   return new Promise((resolve, reject) => {
-    const worker = new threads.Worker(__filename, { workerData: { atlasWorker: true, ...workerData } })
+    const worker = new threads.Worker(__filename, { argv: process.argv.slice(2), workerData: { atlasWorker: true, ...workerData } })
     worker.once('message', (message) => {
       resolve(message)
       worker.terminate()
