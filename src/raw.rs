@@ -1,6 +1,6 @@
 //! The addon's Node-API layer for keys, and the one module with `unsafe` code:
 //! - keys as JavaScript values: `createKey` (in `lib.rs`) returns a [`KeyObject`], a frozen
-//!   object that owns one keyed HMAC state through `napi_wrap` and carries [`KEY_TAG`];
+//!   object that owns one keyed HMAC state through `napi_wrap`;
 //! - `dropKey`, which frees a key's state at once (else the garbage collector does, but
 //!   Node runs those finalizers only when the event loop turns, so a synchronous loop
 //!   that makes keys would pile them up);
@@ -12,14 +12,17 @@
 //! Invariants every block below relies on:
 //! - Node calls the callbacks on a JavaScript thread with a live `env` and `info`; every
 //!   `napi_value` used here belongs to that call's scope and is not kept past it.
-//! - A key's state is reached only through an object that carries [`KEY_TAG`]. Only
-//!   [`KeyObject`] tags objects with it, right after wrapping a `Box<UserHasher>` in them, so
-//!   a tagged object's wrapped pointer is such a box. Anything else — another addon's
-//!   wrapped object, an External, a plain object, a number — is refused with an error.
-//! - The box is freed only by the wrap's finalizer, after the object is garbage, or by
+//! - A key's state is a `Box<UserHasher>` whose address is in [`LIVE_KEYS`] (this thread's
+//!   set of the boxes that key objects own) from the moment it is made until the moment it is
+//!   freed. A pointer that `napi_unwrap` gives is used only when it is in that set, so the
+//!   wrapped pointer of another addon's object, or of anything else, is refused with an error
+//!   and never cast. (This is the check Node-API type tags would do, cheaper on the hot path:
+//!   a tag check is one more private-property lookup per call.)
+//! - A box is freed only by its object's finalizer, after the object is garbage, or by
 //!   `dropKey`, which first removes the wrap (so no later call finds the pointer, and the
-//!   finalizer is not called): never while the object is an argument of a running `hash`
-//!   or `verify`, which run no JavaScript. Nothing writes through the pointer.
+//!   finalizer is not called); either first takes it out of [`LIVE_KEYS`]. Neither can run
+//!   while a `hash` or `verify` call uses the box: those run no JavaScript. Nothing writes
+//!   through the pointer.
 //! - Every pointer handed to Node points to a live, initialised buffer of the length given.
 //! - No JavaScript runs while a buffer is read, so no value changes under us.
 //! - The callbacks return a value, or null with a JavaScript exception pending; they never
@@ -27,7 +30,10 @@
 // napi-rs registers exports only outside `cargo test`, where these would look unused.
 #![cfg_attr(test, allow(dead_code))]
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::ffi::{c_char, c_void};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ptr;
 
 use napi::bindgen_prelude::{JsValue, Object, ToNapiValue, NAPI_AUTO_LENGTH};
@@ -37,11 +43,45 @@ use napi_derive::napi;
 use crate::engine::{self, HashHex, Status};
 use crate::user_hash::UserHasher;
 
-/// Marks the objects that [`KeyObject`] made (a random UUID, as Node-API's docs advise).
-const KEY_TAG: sys::napi_type_tag = sys::napi_type_tag {
-  lower: 0xb64b_94cf_eed9_9c3f,
-  upper: 0x1bfc_ad04_8c17_410c,
-};
+thread_local! {
+  /// The addresses of the key states that key objects of this thread own: the only pointers
+  /// `key_of` will dereference. (Each JavaScript thread has its own objects and finalizers.)
+  static LIVE_KEYS: RefCell<HashSet<usize, BuildAddressHasher>> = RefCell::default();
+}
+
+/// Hashes an address cheaply: boxes are at least 8-byte aligned, so the low bits carry
+/// nothing, and the multiply spreads the rest (Fibonacci hashing).
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+  fn finish(&self) -> u64 {
+    self.0
+  }
+  fn write(&mut self, bytes: &[u8]) {
+    for &byte in bytes {
+      self.0 = (self.0 << 8 | u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+  }
+  fn write_usize(&mut self, address: usize) {
+    self.0 = (address as u64 >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+  }
+}
+
+type BuildAddressHasher = BuildHasherDefault<AddressHasher>;
+
+/// Whether `state` is the address of a live key state of this thread.
+fn is_live(state: *const UserHasher) -> bool {
+  LIVE_KEYS.with(|live| live.borrow().contains(&(state as usize)))
+}
+
+/// Takes `state` out of the set of live key states; whether it was in it. At thread exit the
+/// set may already be gone: then nothing can ask it any more either.
+fn forget_live(state: *const UserHasher) -> bool {
+  LIVE_KEYS
+    .try_with(|live| live.borrow_mut().remove(&(state as usize)))
+    .unwrap_or(true)
+}
 
 /// Bytes read into the stack buffer before falling back to the heap: user ids are short.
 const INLINE: usize = 128;
@@ -59,6 +99,7 @@ impl ToNapiValue for KeyObject {
     // a valid out-pointer.
     check_status!(unsafe { sys::napi_create_object(env, &mut object) })?;
     let state = Box::into_raw(Box::new(key.0));
+    LIVE_KEYS.with(|live| live.borrow_mut().insert(state as usize));
     // SAFETY: `object` is a new object of this `env`, wrapped by nobody yet; `state` is a
     // live box that the finalizer `drop_key` takes back.
     let wrapped = unsafe {
@@ -72,14 +113,12 @@ impl ToNapiValue for KeyObject {
       )
     };
     if wrapped != sys::Status::napi_ok {
+      forget_live(state);
       // SAFETY: the wrap failed, so `state` is still ours alone: free it once, here.
       drop(unsafe { Box::from_raw(state) });
       return Err(napi::Error::from_status(napi::Status::from(wrapped)));
     }
-    // From here the finalizer owns `state`. An object that fails to be tagged is refused by
-    // `key_of` and freed when it is collected.
-    // SAFETY: `object` is live; `KEY_TAG` is a static.
-    check_status!(unsafe { sys::napi_type_tag_object(env, object, &KEY_TAG) })?;
+    // From here the finalizer owns `state`.
     // SAFETY: `object` is live. Frozen, the key shows that it has nothing to change.
     check_status!(unsafe { sys::napi_object_freeze(env, object) })?;
     Ok(object)
@@ -88,9 +127,11 @@ impl ToNapiValue for KeyObject {
 
 /// The finalizer of a key object: frees its state once the object is garbage.
 unsafe extern "C" fn drop_key(_env: sys::napi_env, state: *mut c_void, _hint: *mut c_void) {
+  let state = state.cast::<UserHasher>();
+  forget_live(state);
   // SAFETY: `state` is the box `KeyObject::to_napi_value` wrapped; Node calls the finalizer
-  // once, after the object can no longer be reached, so nothing else uses the box.
-  drop(unsafe { Box::from_raw(state.cast::<UserHasher>()) });
+  // once, after the object can no longer be reached, and never for a wrap `dropKey` removed.
+  drop(unsafe { Box::from_raw(state) });
 }
 
 /// Adds `hash(userId, key)`, `verify(userId, userHash, key)` and `dropKey(key)` to the
@@ -183,8 +224,8 @@ unsafe extern "C" fn verify_callback(
   }
 }
 
-/// `dropKey(key)`: frees the state of `key` now. The key is then no key: `hash` and
-/// `verify` refuse it with an error. Dropping it again does nothing.
+/// `dropKey(key)`: frees the state of `key` now. The object is then no key: `hash` and
+/// `verify` refuse it with an error. Anything that is not a live key is left as it is.
 unsafe extern "C" fn drop_key_callback(
   env: sys::napi_env,
   info: sys::napi_callback_info,
@@ -195,25 +236,16 @@ unsafe extern "C" fn drop_key_callback(
     return unsafe { fail(env) };
   };
   // SAFETY: `key` is a value of this call.
-  if unsafe { key_of(env, key) }.is_none() {
-    // A dropped key is no key any more, and dropping it again does nothing; anything else
-    // is the caller's mistake.
-    // SAFETY: as above.
-    let dropped = unsafe { is_tagged(env, key) };
-    if dropped {
-      // SAFETY: see the invariants.
-      return unsafe { undefined(env) };
+  if unsafe { key_of(env, key) }.is_some() {
+    let mut state = ptr::null_mut();
+    // SAFETY: `key` is a live key object of this call; removing the wrap hands its box to
+    // us alone, and the finalizer will not run for it.
+    let status = unsafe { sys::napi_remove_wrap(env, key, &mut state) };
+    let state = state.cast::<UserHasher>();
+    if status == sys::Status::napi_ok && forget_live(state) {
+      // SAFETY: the box is ours alone now: the wrap and its finalizer are gone.
+      drop(unsafe { Box::from_raw(state) });
     }
-    // SAFETY: see the invariants.
-    return unsafe { fail(env) };
-  }
-  let mut state = ptr::null_mut();
-  // SAFETY: `key` is a tagged, wrapped object of this call, so its wrapped pointer is a
-  // `Box<UserHasher>` (see the invariants); removing the wrap hands the box to us alone.
-  let status = unsafe { sys::napi_remove_wrap(env, key, &mut state) };
-  if status == sys::Status::napi_ok && !state.is_null() {
-    // SAFETY: the box is ours alone now: the wrap and its finalizer are gone.
-    drop(unsafe { Box::from_raw(state.cast::<UserHasher>()) });
   }
   // SAFETY: see the invariants.
   unsafe { undefined(env) }
@@ -241,36 +273,26 @@ unsafe fn arguments<const N: usize>(
   (status == sys::Status::napi_ok && argc == N).then_some(argv)
 }
 
-/// Whether `value` is an object that carries [`KEY_TAG`]: a key, or a dropped key.
-unsafe fn is_tagged(env: sys::napi_env, value: sys::napi_value) -> bool {
+/// The keyed state of `value` when it is a live key object (see the invariants), else
+/// `None`. The reference is valid while `value` is an argument of the running call.
+unsafe fn key_of<'call>(env: sys::napi_env, value: sys::napi_value) -> Option<&'call UserHasher> {
   let mut kind = 0;
   // SAFETY: see the invariants; `kind` is a valid out-pointer.
   let status = unsafe { sys::napi_typeof(env, value, &mut kind) };
   if status != sys::Status::napi_ok || kind != sys::ValueType::napi_object {
-    return false;
-  }
-  let mut tagged = false;
-  // SAFETY: `value` is an object of this call; `tagged` is a valid out-pointer.
-  let status = unsafe { sys::napi_check_object_type_tag(env, value, &KEY_TAG, &mut tagged) };
-  status == sys::Status::napi_ok && tagged
-}
-
-/// The keyed state of `value` when it is a key object (see the invariants), else `None`.
-/// The reference is valid while `value` is an argument of the running call.
-unsafe fn key_of<'call>(env: sys::napi_env, value: sys::napi_value) -> Option<&'call UserHasher> {
-  // SAFETY: `value` is a value of this call.
-  if !unsafe { is_tagged(env, value) } {
     return None;
   }
   let mut state = ptr::null_mut();
-  // SAFETY: as above; `state` is a valid out-pointer.
+  // SAFETY: `value` is an object of this call; `state` is a valid out-pointer. An object
+  // that nothing wrapped gives an error status and no exception.
   let status = unsafe { sys::napi_unwrap(env, value, &mut state) };
-  if status != sys::Status::napi_ok || state.is_null() {
+  let state = state.cast::<UserHasher>();
+  if status != sys::Status::napi_ok || !is_live(state) {
     return None;
   }
-  // SAFETY: a tagged object wraps a live `Box<UserHasher>` that nothing mutates, and it is
-  // not freed while `value` is an argument of this call (see the invariants).
-  Some(unsafe { &*state.cast::<UserHasher>() })
+  // SAFETY: `state` is in LIVE_KEYS, so it is a live `Box<UserHasher>` that nothing mutates,
+  // and it is not freed while `value` is an argument of this call (see the invariants).
+  Some(unsafe { &*state })
 }
 
 /// A JavaScript string as the UTF-8 that node:crypto hashes (lone surrogates become
