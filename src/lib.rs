@@ -42,3 +42,45 @@ pub fn create_key(secret: Either<String, Uint8Array>) -> Either<KeyObject, i32> 
 pub fn arm_test_panic() {
   engine::arm_test_panic();
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use user_hash::UserHasher;
+
+  /// The key `create_key` made, or the status it returned.
+  fn outcome(secret: Either<String, Uint8Array>) -> Result<UserHasher, i32> {
+    match create_key(secret) {
+      Either::A(KeyObject(key)) => Ok(key),
+      Either::B(status) => Err(status),
+    }
+  }
+
+  #[test]
+  fn create_key_keys_text_and_bytes_or_returns_a_status() {
+    let want = UserHasher::new(b"lib-secret").hash_hex(b"u");
+    let text = outcome(Either::A("lib-secret".into())).unwrap();
+    assert_eq!(text.hash_hex(b"u"), want);
+    let bytes = outcome(Either::B(Uint8Array::new(b"lib-secret".to_vec()))).unwrap();
+    assert_eq!(bytes.hash_hex(b"u"), want);
+    let spaced = outcome(Either::B(Uint8Array::new(b" raw key ".to_vec()))).unwrap();
+    assert_eq!(
+      spaced.hash_hex(b"u"),
+      UserHasher::new(b" raw key ").hash_hex(b"u"),
+      "bytes are never trimmed"
+    );
+    assert_eq!(outcome(Either::A(String::new())).err(), Some(-1));
+    assert_eq!(outcome(Either::A("lib-secret\n".into())).err(), Some(-2));
+    assert_eq!(outcome(Either::B(Uint8Array::new(vec![]))).err(), Some(-1));
+  }
+
+  #[test]
+  fn arm_test_panic_makes_the_next_call_report_a_panic() {
+    arm_test_panic();
+    assert_eq!(outcome(Either::A("armed".into())).err(), Some(-3));
+    assert!(
+      outcome(Either::A("armed".into())).is_ok(),
+      "only the next call"
+    );
+  }
+}
