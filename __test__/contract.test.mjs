@@ -49,7 +49,8 @@ describe('keys', () => {
   it('a text secret is keyed once, however often it is used', () => {
     const { api, calls } = countingEngine()
     for (let i = 0; i < 20; i++) assert.equal(api.createUserHash(`u${i}`, { secret: i % 2 ? 'k1' : 'k2' }), reference(i % 2 ? 'k1' : 'k2', `u${i}`))
-    assert.deepEqual(calls, { createKey: 2, dropKey: 0 })
+    for (let i = 0; i < 4; i++) assert.equal(api.verifyUserHash('u', reference('k1', 'u'), { secret: i % 2 ? 'k1' : 'k2' }), i % 2 === 1)
+    assert.deepEqual(calls, { createKey: 2, dropKey: 0 }, 'kept keys are never dropped after a call')
   })
 
   it('eight text secrets keep their keys; a ninth drops them all and starts the cache afresh', () => {
@@ -217,6 +218,26 @@ describe('process.env', () => {
         withEnv(env, () => {
           for (const { engine, api } of apis) assert.equal(api.createUserHash('u'), reference('frozen-env', 'u'), engine)
         })
+      }
+    })
+  })
+
+  it("a Proxy over process.env that answers ATLAS_SECRET the real environment lacks gives the Proxy's value", () => {
+    withSecret(undefined, () => {
+      const overriding = new Proxy(process.env, {
+        get: (target, key) => (key === 'ATLAS_SECRET' ? 'only-the-proxy-has-it' : Reflect.get(target, key)),
+      })
+      withEnv(overriding, () => {
+        for (const { engine, api } of apis) assert.equal(api.createUserHash('u'), reference('only-the-proxy-has-it', 'u'), engine)
+      })
+    })
+  })
+
+  it('a process.env or options object with no prototype is read like any other', () => {
+    withEnv(Object.assign(Object.create(null), { ATLAS_SECRET: 'null-prototype-env' }), () => {
+      for (const { engine, api } of apis) {
+        assert.equal(api.createUserHash('u'), reference('null-prototype-env', 'u'), engine)
+        assert.equal(api.createUserHash('u', Object.assign(Object.create(null), { secret: 'null-prototype-options' })), reference('null-prototype-options', 'u'), engine)
       }
     })
   })

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test'
 
 import contract from '../lib/contract.js'
 import { jsEngine } from '../lib/engines/js.mjs'
+import secretText from '../lib/secret-text.js'
 import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
 import { apis, assertAtlasError, isWhiteSpaceOrBom, referenceHash, runs, withSecret } from './helpers.mjs'
 
@@ -33,6 +34,15 @@ describe('secret checks', () => {
       }
     }
     assert.deepEqual(disagreements, [])
+  })
+
+  it('the JavaScript rule (lib/secret-text.js) answers for exactly one character', () => {
+    for (const c of [' ', '\n', '\u3000', '\ufeff']) {
+      assert.equal(secretText.isSecretSpace(c), true, JSON.stringify(c))
+      assert.equal(secretText.isSecretSpace(`${c}x`), false, `${JSON.stringify(c)} then more`)
+      assert.equal(secretText.isSecretSpace(`x${c}`), false, `more, then ${JSON.stringify(c)}`)
+    }
+    assert.equal(secretText.hasSurroundingSpace('a b'), false, 'inner spaces are part of the key')
   })
 
   it('report empty secrets, text or bytes, as SECRET_EMPTY', () => {
