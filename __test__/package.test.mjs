@@ -126,7 +126,7 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
     assert.equal(result.status, 0, `the installed-package check failed:\n${result.stdout}\n${result.stderr}`)
     const line = result.stdout.split('\n').find((l) => l.startsWith('ATLAS_RUNTIME_RESULT '))
     const { results } = JSON.parse(line.slice('ATLAS_RUNTIME_RESULT '.length))
-    assert.deepEqual(Object.entries(results).map(([name, r]) => [name, r.status]), ['engine', 'vectors', 'errors', 'pollution', 'threads'].map((name) => [name, 'pass']))
+    assert.deepEqual(Object.entries(results).map(([name, r]) => [name, r.status]), ['engine', 'vectors', 'errors', 'pollution', 'keys', 'threads'].map((name) => [name, 'pass']))
     return result.stdout
   }
 

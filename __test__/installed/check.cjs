@@ -13,7 +13,8 @@
 // Checks: which engine the runtime got; all node:crypto vectors of fixtures/vectors.json with
 // ATLAS_SECRET and with { secret } (text and Uint8Array), numeric and bigint ids; every error
 // code with its class, and that no message holds the secret; a polluted Object.prototype
-// choosing no key; worker threads each with their own ATLAS_SECRET. It prints one line per
+// choosing no key; the addon refusing look-alike and dropped keys, and a caught panic changing
+// no key; worker threads each with their own ATLAS_SECRET. It prints one line per
 // check and, last, a line `ATLAS_RUNTIME_RESULT {json}` for the runner. Exit code 1 when a
 // check failed.
 
@@ -85,6 +86,7 @@ async function main() {
   await check('vectors', () => checkVectors(api))
   await check('errors', () => checkErrors(api))
   await check('pollution', () => checkPollution(api))
+  await check('keys', () => checkKeys())
   await check('threads', () => checkThreads(api))
 
   console.log(`check.cjs: ${entry} on ${process.platform}-${process.arch}, ${typeof Bun === 'object' ? 'Bun' : typeof Deno === 'object' ? 'Deno' : 'Node'} ${process.version}`)
@@ -234,6 +236,27 @@ function checkPollution(api) {
     delete Object.prototype.ATLAS_SECRET
   }
   return 'Object.prototype.secret and .ATLAS_SECRET choose no key'
+}
+
+// The addon's own key checks, as this runtime's Node-API runs them: look-alikes and dropped keys
+// are refused with an error, and a caught panic leaves every key as it was.
+function checkKeys() {
+  const { binding, engine } = require(path.join(path.dirname(entry), 'lib', 'load-binding.js')).loadBinding()
+  const key = binding.createKey('keys-check-secret')
+  const good = reference('keys-check-secret', 'u')
+  assert.equal(binding.hash('u', key), good)
+  const dropped = binding.createKey('keys-check-dropped')
+  binding.dropKey(dropped)
+  for (const value of [{}, Object.create(key), { ...key }, 1, undefined, null, 'keys-check-secret', dropped]) {
+    assert.throws(() => binding.hash('u', value), { code: 'ERR_ATLAS_ENGINE_ARGUMENT' })
+    assert.throws(() => binding.verify('u', good, value), { code: 'ERR_ATLAS_ENGINE_ARGUMENT' })
+  }
+  // WebAssembly builds abort on a panic (no unwinding): the panic check is for native builds.
+  if (engine === 'wasm32-wasi') return `${engine}: look-alike and dropped keys refused`
+  binding.armTestPanic()
+  assert.equal(binding.hash('u', key), -3, 'a forced panic becomes the PANIC status')
+  assert.equal(binding.hash('u', key), good, 'and the key is the same after it')
+  return `${engine}: look-alike and dropped keys refused; a caught panic changes no key`
 }
 
 const THREAD_IDS = Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? i : `user_${i}`))
