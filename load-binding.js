@@ -118,9 +118,10 @@ function libcOfMappedObjects(mapped) {
     if (at < 0) continue // anonymous mappings, [heap], [stack]
     const path = line.slice(at)
     const name = path.slice(path.lastIndexOf('/') + 1)
-    // Alpine: ld-musl-<arch>.so.1 (libc.musl-<arch>.so.1 links to it); Debian's musl package:
-    // /usr/lib/<arch>-linux-musl/libc.so, which is also its loader.
-    if (/^(ld-musl-|libc\.musl-)/.test(name) || (name === 'libc.so' && path.includes('-linux-musl/'))) return 'musl'
+    // Alpine: ld-musl-<arch>.so.1 (libc.musl-<arch>.so.1 links to it). musl's libc.so is also
+    // its loader (Debian's musl package: /usr/lib/<arch>-linux-musl/libc.so, run directly);
+    // glibc's libc.so is a linker script, never mapped.
+    if (/^(ld-musl-|libc\.musl-)/.test(name) || name === 'libc.so') return 'musl'
     if (/^(libc\.so\.6|libc-2\.\d+\.so|ld-linux[-.])/.test(name)) glibc = true
   }
   return glibc ? 'glibc' : null
