@@ -88,6 +88,13 @@ if [ ! -f "$stamp" ] || [ scripts/tools/package-lock.json -nt "$stamp" ]; then
 else
   echo "tools: npm tools present (scripts/tools/node_modules)"
 fi
+# publint, attw and verdaccio (the package checks and the local registry; its own lockfile).
+stamp=scripts/publishing/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ scripts/publishing/package-lock.json -nt "$stamp" ]; then
+  npm ci --prefix scripts/publishing --no-audit --no-fund --loglevel=error
+else
+  echo "tools: publishing tools present (scripts/publishing/node_modules: publint, attw, verdaccio)"
+fi
 
 bash scripts/install-musl-runtime.sh
 
