@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 import { EXPECTED, MAX_LINUX_BYTES, checkBinary, readHeader } from '../scripts/binary-checks.mjs'
+import { nativeTools, requireTools } from '../scripts/build-native.mjs'
 import { BUILDS, UNBUILDABLE, WASM_PLATFORM, allPlatformPackages } from '../scripts/targets.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -57,6 +58,24 @@ describe('npm run package: the platforms', () => {
     const unknown = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), 'linux-s390x-gnu'], { encoding: 'utf8', env: baseEnv })
     assert.equal(unknown.status, 1)
     assert.match(unknown.stderr, /unknown platform linux-s390x-gnu/)
+  })
+
+  it('checks every tool a build runs before it starts, and names the missing ones and the fix', () => {
+    const files = (platform) => nativeTools(root, BUILDS[platform]).map(({ file }) => file)
+    const objcopy = '/usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-objcopy'
+    assert.ok(files('darwin-arm64').includes(objcopy), 'darwin builds need rust-objcopy (rust-web-llvm)')
+    assert.ok(!files('linux-x64-gnu').includes(objcopy))
+    for (const platform of ['linux-x64-gnu', 'darwin-x64']) {
+      assert.ok(files(platform).includes('/usr/bin/rustc') && files(platform).some((file) => file.endsWith('cargo-zigbuild')), platform)
+    }
+    const missing = [
+      { file: '/nonexistent/rust-objcopy', what: "rust-objcopy, rustc's Mach-O strip (rust-web-llvm)" },
+      { file: '/nonexistent/rust-lld', what: 'rust-lld (rust-web-llvm, lld-22)' },
+    ]
+    assert.throws(() => requireTools('darwin-x64', [{ file: process.execPath, what: 'node' }, ...missing]), {
+      message: "package: darwin-x64 needs rust-objcopy, rustc's Mach-O strip (rust-web-llvm) (/nonexistent/rust-objcopy), rust-lld (rust-web-llvm, lld-22) (/nonexistent/rust-lld): run `npm run tools`",
+    })
+    assert.doesNotThrow(() => requireTools('linux-x64-gnu', [{ file: process.execPath, what: 'node' }]))
   })
 
   it('reads the CPU from ELF and Mach-O headers', () => {

@@ -62,7 +62,7 @@ export function requireTools(platform, tools) {
 }
 
 /** What a native build of `build` runs: cargo-zigbuild and zig, and for Mach-O rust-objcopy. */
-function nativeTools(root, build) {
+export function nativeTools(root, build) {
   const venv = join(root, '.tools', 'venv', 'bin')
   const tools = [
     ...RUST_TOOLS,
