@@ -21,13 +21,8 @@ const WASI_LIBC = '/usr/lib/wasm32-wasi'
 
 /** Builds the .wasm binary to `out`, with the package's loader (npm/wasm32-wasi/*.cjs) beside it. */
 export function buildWasm(root, build, out) {
-  const emnapi = join(root, 'scripts', 'tools', 'node_modules', 'emnapi', 'lib', build.target)
-  requireTools(build.target, [
-    ...RUST_TOOLS,
-    { file: join(WASI_LIBC, 'crt1-reactor.o'), what: `wasi-libc (${WASI_LIBC})` },
-    { file: '/usr/bin/rust-lld', what: "rust-lld, rustc's wasm linker (rust-web-llvm, and lld-22 that it links to)" },
-    { file: join(emnapi, 'libemnapi-basic-napi-rs.a'), what: 'emnapi 2 (scripts/tools, npm)' },
-  ])
+  const emnapi = emnapiDir(root, build)
+  requireTools(build.target, wasmTools(root, build))
 
   const env = debianRustEnv(root, build.target)
   const rustc = wasmRustc(env.CARGO_TARGET_DIR, build.target)
@@ -45,6 +40,18 @@ export function buildWasm(root, build, out) {
     if (file.endsWith('.cjs')) copyFileSync(join(root, 'npm', 'wasm32-wasi', file), join(dirname(out), file))
   }
 }
+
+/** What the wasm build runs: Debian's Rust, wasi-libc, rust-lld and emnapi. */
+export function wasmTools(root, build) {
+  return [
+    ...RUST_TOOLS,
+    { file: join(WASI_LIBC, 'crt1-reactor.o'), what: `wasi-libc (${WASI_LIBC})` },
+    { file: '/usr/bin/rust-lld', what: "rust-lld, rustc's wasm linker (rust-web-llvm, and lld-22 that it links to)" },
+    { file: join(emnapiDir(root, build), 'libemnapi-basic-napi-rs.a'), what: 'emnapi 2 (scripts/tools, npm)' },
+  ]
+}
+
+const emnapiDir = (root, build) => join(root, 'scripts', 'tools', 'node_modules', 'emnapi', 'lib', build.target)
 
 /** A rustc wrapper with a sysroot that has wasi-libc where rustc and napi-build look for it. */
 function wasmRustc(targetDir, target) {
