@@ -64,6 +64,38 @@ const INSTALLS = [
   { name: 'the wasm fallback', flags: ['--cpu=wasm32'], extra: ['--force', `${pkg.name}-wasm32-wasi`], platform: 'wasm32-wasi', runs: [process.execPath], engine: 'wasm32-wasi', where: 'this Node, no native package' },
 ]
 
+describe('scripts/publish.mjs refuses an incomplete release before it publishes anything', () => {
+  const publish = (from, extra = []) =>
+    spawnSync(process.execPath, [join(root, 'scripts', 'publish.mjs'), '--from', from, ...extra], {
+      encoding: 'utf8',
+      // A registry where nothing listens: a publish attempt would fail differently.
+      env: { ...baseEnv, npm_config_registry: 'http://127.0.0.1:9/' },
+    })
+
+  it('without the main tarball', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'atlas-publish-empty-'))
+    try {
+      const result = publish(empty)
+      assert.equal(result.status, 1)
+      assert.equal(result.stderr.trim(), `publish: ${join(empty, `${pkg.name}-${pkg.version}.tgz`)} is missing: run \`npm run package\` first`)
+    } finally {
+      rmSync(empty, { recursive: true, force: true })
+    }
+  })
+
+  it('without every platform package, unless --allow-missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atlas-publish-main-only-'))
+    try {
+      spawnSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], { cwd: root, env: baseEnv })
+      const result = publish(dir)
+      assert.equal(result.status, 1)
+      assert.match(result.stderr, /^publish: no package for linux-x64-gnu, .*wasm32-wasi in .*: a release publishes every platform$/m)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 // Skipped, it is one skipped test (node --test counts no skipped describe).
 const suite = skip ? (name) => it(name, { skip }, () => {}) : describe
 suite('npm install atlas-user-hash by name, from the local registry', () => {

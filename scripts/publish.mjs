@@ -21,11 +21,10 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
-import { WASM_PLATFORM, allPlatformPackages } from './targets.mjs'
+import { WASM_PLATFORM, allPlatformPackages, targetSuffix } from './targets.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const { targetSuffix } = await import('../load-binding.js')
 
 const { values: options } = parseArgs({ options: { from: { type: 'string', default: 'dist' }, 'allow-missing': { type: 'boolean', default: false } } })
 const from = resolve(root, options.from)
