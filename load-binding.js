@@ -116,7 +116,7 @@ function libcOfMappedObjects(mapped) {
   for (const line of mapped.split('\n')) {
     const at = line.indexOf('/')
     if (at < 0) continue // anonymous mappings, [heap], [stack]
-    const path = line.slice(at)
+    const path = line.slice(at).replace(/ \(deleted\)$/, '') // a library replaced on disk since
     const name = path.slice(path.lastIndexOf('/') + 1)
     // Alpine: ld-musl-<arch>.so.1 (libc.musl-<arch>.so.1 links to it). musl's libc.so is also
     // its loader (Debian's musl package: /usr/lib/<arch>-linux-musl/libc.so, run directly);

@@ -81,6 +81,7 @@ describe('the libc of the running process, from its mapped objects', () => {
   const cases = [
     ['Debian (glibc)', maps('/usr/bin/node', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'), 'glibc'],
     ['an old glibc', maps('/lib64/libc-2.17.so', '/lib64/ld-2.17.so'), 'glibc'],
+    ['musl replaced on disk since it was mapped', maps('/x/x86_64-linux-musl/libc.so (deleted)'), 'musl'],
     ['armhf glibc under qemu', maps('/usr/arm-linux-gnueabihf/lib/ld-linux-armhf.so.3'), 'glibc'],
     ['Alpine (musl)', maps('/usr/local/bin/node', '/lib/ld-musl-x86_64.so.1'), 'musl'],
     ["Alpine's libc.musl link", maps('/usr/lib/libc.musl-aarch64.so.1'), 'musl'],
