@@ -15,19 +15,19 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 import { EXPECTED, MAX_LINUX_BYTES, checkBinary, readHeader } from '../scripts/binary-checks.mjs'
+import { checkEnv, contractCheck, engineOf } from './installed-package.mjs'
 import { nativeTools, requireTools } from '../scripts/build-native.mjs'
 import { BUILDS, UNBUILDABLE, WASM_PLATFORM, allPlatformPackages } from '../scripts/targets.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const contractCheck = join(root, '__test__', 'fixtures', 'contract-check.cjs')
 const tools = join(root, 'scripts', 'tools', 'node_modules')
 const tarball = (platform) => join(root, 'dist', `${pkg.name}${platform ? `-${platform}` : ''}-${pkg.version}.tgz`)
 const SLOW = process.env.ATLAS_TEST_PACKAGE === '1'
 const skipSlow = SLOW ? false : 'builds every platform (minutes): run `npm run test:package` (ATLAS_TEST_PACKAGE=1)'
 
 // The children get no override that could make a missing binary load anyway.
-const { NAPI_RS_NATIVE_LIBRARY_PATH: _, NAPI_RS_FORCE_WASI: __, ATLAS_SECRET: ___, ...baseEnv } = process.env
+const baseEnv = checkEnv
 
 function sh(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { encoding: 'utf8', env: baseEnv, ...options })
@@ -139,21 +139,6 @@ slowSuite('npm run package: every platform, built, installed and run', () => {
     return packedFromNodeModules('wasm-runtime', ['@napi-rs/wasm-runtime', '@emnapi/core', '@emnapi/runtime', '@emnapi/wasi-threads', '@tybys/wasm-util', 'tslib'])
   }
 
-  /** contract-check.cjs in `dir` with `node` (and `prefix`, e.g. qemu): its output, asserted to pass. */
-  function contract(dir, prefix = [], node = process.execPath) {
-    const [cmd, ...args] = [...prefix, node, contractCheck, pkg.name]
-    const result = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env: baseEnv })
-    process.stderr.write(result.stdout)
-    assert.equal(result.status, 0, `contract check failed:\n${result.stdout}\n${result.stderr}`)
-    assert.match(result.stdout, /^6 passed, 0 failed$/m)
-    return result.stdout
-  }
-
-  const engineOf = (dir, prefix = [], node = process.execPath) => {
-    const [cmd, ...args] = [...prefix, node, '-p', `require(require('path').resolve('node_modules/${pkg.name}/load-binding.js')).loadBinding().engine`]
-    return sh(cmd, args, { cwd: dir }).stdout.trim()
-  }
-
   before(() => {
     const started = Date.now()
     // Its output (per-target times and sizes) goes to this test's stderr, shown by node --test.
@@ -208,7 +193,7 @@ slowSuite('npm run package: every platform, built, installed and run', () => {
     const dir = installInto('x64', [tarball(), tarball('linux-x64-gnu')])
     assert.ok(existsSync(join(dir, 'node_modules', `${pkg.name}-linux-x64-gnu`)))
     assert.equal(engineOf(dir), 'native')
-    contract(dir)
+    contractCheck(dir)
     writeFileSync(join(dir, 'esm.mjs'), `import { createUserHash } from '${pkg.name}'\nimport atlas from '${pkg.name}'\nconsole.log(createUserHash(100123n, { secret: 'k' }) === atlas.createUserHash('100123', { secret: 'k' }))\n`)
     assert.equal(sh(process.execPath, ['esm.mjs'], { cwd: dir }).stdout.trim(), 'true')
   })
@@ -224,8 +209,8 @@ slowSuite('npm run package: every platform, built, installed and run', () => {
       const dir = installInto(cpu === 'arm' ? 'armv7' : cpu, [tarball(), tarball(platform)], ['--os=linux', `--cpu=${cpu}`, '--libc=glibc'])
       const node = join(tools, nodePackage, 'bin', 'node')
       assert.match(sh(qemu[0], [...qemu.slice(1), node, '-p', 'process.arch + " " + process.version']).stdout, version)
-      assert.equal(engineOf(dir, qemu, node), 'native')
-      contract(dir, qemu, node)
+      assert.equal(engineOf(dir, [...qemu, node]), 'native')
+      contractCheck(dir, [...qemu, node])
     })
   }
 
@@ -233,7 +218,7 @@ slowSuite('npm run package: every platform, built, installed and run', () => {
     const dir = installInto('wasm', [tarball(), tarball(WASM_PLATFORM), ...wasmRuntimeTarballs()], ['--cpu=wasm32'])
     assert.deepEqual(readdirSync(join(dir, 'node_modules')).filter((name) => name.startsWith(`${pkg.name}-`)), [`${pkg.name}-${WASM_PLATFORM}`])
     assert.equal(engineOf(dir), 'wasm32-wasi')
-    contract(dir)
+    contractCheck(dir)
   })
 
   it('main package alone: ERR_ATLAS_BINDING_NOT_FOUND names the platform package and the wasm one', () => {
