@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
-const { missingBindingMessage, platformSuffix, targetSuffix, detectHost, WASM_PACKAGE } = require('../lib/load-binding.js')
+const { missingBindingMessage, platformSuffix, targetSuffix, detectHost, libcOfMappedObjects, WASM_PACKAGE } = require('../lib/load-binding.js')
 const pkg = require('../package.json')
 const npmDir = new URL('../npm/', import.meta.url)
 
@@ -74,6 +74,29 @@ it('detects the libc this very process runs on, as /proc/self/maps shows it', { 
   assert.ok(mapped, 'no C library found in /proc/self/maps')
   assert.equal(detectHost().libc, mapped)
   assert.ok(readdirSync(npmDir).includes(platformSuffix(detectHost())), 'this machine has a platform package')
+})
+
+describe('the libc of the running process, from its mapped objects', () => {
+  const maps = (...paths) => paths.map((path, i) => `7f${i}000-7f${i}fff r-xp 00000000 08:01 ${1000 + i}    ${path}`).join('\n')
+  const cases = [
+    ['Debian (glibc)', maps('/usr/bin/node', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'), 'glibc'],
+    ['an old glibc', maps('/lib64/libc-2.17.so', '/lib64/ld-2.17.so'), 'glibc'],
+    ['musl replaced on disk since it was mapped', maps('/x/x86_64-linux-musl/libc.so (deleted)'), 'musl'],
+    ['armhf glibc under qemu', maps('/usr/arm-linux-gnueabihf/lib/ld-linux-armhf.so.3'), 'glibc'],
+    ['Alpine (musl)', maps('/usr/local/bin/node', '/lib/ld-musl-x86_64.so.1'), 'musl'],
+    ["Alpine's libc.musl link", maps('/usr/lib/libc.musl-aarch64.so.1'), 'musl'],
+    // A glibc Node on Alpine through gcompat: glibc's names may be mapped too, musl runs it.
+    ['glibc Node on Alpine with gcompat', maps('/lib/libgcompat.so.0', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/lib/ld-musl-x86_64.so.1'), 'musl'],
+    // Bun's musl build started by Debian 13's musl loader (the musl run of the packaging test).
+    ["Debian's musl package, loader run directly", maps('/x/bun-linux-x64-musl/bin/bun', '/x/musl/usr/lib/x86_64-linux-musl/libc.so'), 'musl'],
+    ['a musl runtime in a folder named musl, on glibc', maps('/opt/bun-linux-x64-musl/bin/bun', '/usr/lib/x86_64-linux-gnu/libc.so.6'), 'glibc'],
+    ["musl's loader copied elsewhere (glibc never maps its libc.so, a linker script)", maps('/opt/musl/libc.so'), 'musl'],
+    ['no C library (a static binary), anonymous mappings', '7f00-7fff rw-p 00000000 00:00 0 \n7f00-7fff rw-p 00000000 00:00 0    [heap]', null],
+    ['the process report: one path per line', ['/usr/bin/node', '/lib/ld-musl-aarch64.so.1'].join('\n'), 'musl'],
+  ]
+  for (const [name, mapped, libc] of cases) {
+    it(`${name} → ${libc}`, () => assert.equal(libcOfMappedObjects(mapped), libc))
+  }
 })
 
 describe('loading', () => {

@@ -15,18 +15,19 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 import { EXPECTED, MAX_LINUX_BYTES, checkBinary, readHeader } from '../scripts/binary-checks.mjs'
+import { checkEnv, contractCheck, engineOf } from './installed/run.mjs'
+import { nativeTools, requireTools } from '../scripts/build-native.mjs'
 import { BUILDS, UNBUILDABLE, WASM_PLATFORM, allPlatformPackages } from '../scripts/targets.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const installedCheck = join(root, '__test__', 'installed', 'check.cjs')
 const tools = join(root, 'scripts', 'tools', 'node_modules')
 const tarball = (platform) => join(root, 'dist', `${pkg.name}${platform ? `-${platform}` : ''}-${pkg.version}.tgz`)
 const SLOW = process.env.ATLAS_TEST_PACKAGE === '1'
 const skipSlow = SLOW ? false : 'builds every platform (minutes): run `npm run test:package` (ATLAS_TEST_PACKAGE=1)'
 
 // The children get no override that could make a missing binary load anyway.
-const { NAPI_RS_NATIVE_LIBRARY_PATH: _, NAPI_RS_FORCE_WASI: __, ATLAS_SECRET: ___, ...baseEnv } = process.env
+const baseEnv = checkEnv
 
 function sh(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { encoding: 'utf8', env: baseEnv, ...options })
@@ -59,6 +60,24 @@ describe('npm run package: the platforms', () => {
     assert.match(unknown.stderr, /unknown platform linux-s390x-gnu/)
   })
 
+  it('checks every tool a build runs before it starts, and names the missing ones and the fix', () => {
+    const files = (platform) => nativeTools(root, BUILDS[platform]).map(({ file }) => file)
+    const objcopy = '/usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-objcopy'
+    assert.ok(files('darwin-arm64').includes(objcopy), 'darwin builds need rust-objcopy (rust-web-llvm)')
+    assert.ok(!files('linux-x64-gnu').includes(objcopy))
+    for (const platform of ['linux-x64-gnu', 'darwin-x64']) {
+      assert.ok(files(platform).includes('/usr/bin/rustc') && files(platform).some((file) => file.endsWith('cargo-zigbuild')), platform)
+    }
+    const missing = [
+      { file: '/nonexistent/rust-objcopy', what: "rust-objcopy, rustc's Mach-O strip (rust-web-llvm)" },
+      { file: '/nonexistent/rust-lld', what: 'rust-lld (rust-web-llvm, lld-22)' },
+    ]
+    assert.throws(() => requireTools('darwin-x64', [{ file: process.execPath, what: 'node' }, ...missing]), {
+      message: "package: darwin-x64 needs rust-objcopy, rustc's Mach-O strip (rust-web-llvm) (/nonexistent/rust-objcopy), rust-lld (rust-web-llvm, lld-22) (/nonexistent/rust-lld): run `npm run tools`",
+    })
+    assert.doesNotThrow(() => requireTools('linux-x64-gnu', [{ file: process.execPath, what: 'node' }]))
+  })
+
   it('reads the CPU from ELF and Mach-O headers', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'atlas-headers-'))
     try {
@@ -80,7 +99,9 @@ describe('npm run package: the platforms', () => {
   })
 })
 
-describe('npm run package: every platform, built, installed and run', { skip: skipSlow }, () => {
+// Skipped, it is one skipped test: node --test counts no skipped describe ("# skipped 0").
+const slowSuite = skipSlow ? (name) => it(name, { skip: skipSlow }, () => {}) : describe
+slowSuite('npm run package: every platform, built, installed and run', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'atlas-user-hash-package-'))
   after(() => rmSync(scratch, { recursive: true, force: true }))
 
@@ -118,23 +139,6 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
     return packedFromNodeModules('wasm-runtime', ['@napi-rs/wasm-runtime', '@emnapi/core', '@emnapi/runtime', '@emnapi/wasi-threads', '@tybys/wasm-util', 'tslib'])
   }
 
-  /** installed/check.cjs in `dir` with `node` (and `prefix`, e.g. qemu): its output, asserted to pass. */
-  function contract(dir, engine, prefix = [], node = process.execPath) {
-    const [cmd, ...args] = [...prefix, node, installedCheck, pkg.name]
-    const result = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env: { ...baseEnv, ATLAS_EXPECT_ENGINE: engine, ATLAS_REPO_DIR: root }, timeout: 600_000 })
-    process.stderr.write(result.stdout)
-    assert.equal(result.status, 0, `the installed-package check failed:\n${result.stdout}\n${result.stderr}`)
-    const line = result.stdout.split('\n').find((l) => l.startsWith('ATLAS_RUNTIME_RESULT '))
-    const { results } = JSON.parse(line.slice('ATLAS_RUNTIME_RESULT '.length))
-    assert.deepEqual(Object.entries(results).map(([name, r]) => [name, r.status]), ['engine', 'vectors', 'errors', 'pollution', 'keys', 'threads'].map((name) => [name, 'pass']))
-    return result.stdout
-  }
-
-  const engineOf = (dir, prefix = [], node = process.execPath) => {
-    const [cmd, ...args] = [...prefix, node, '-p', `require(require('path').resolve('node_modules/${pkg.name}/lib/load-binding.js')).loadBinding().engine`]
-    return sh(cmd, args, { cwd: dir }).stdout.trim()
-  }
-
   before(() => {
     const started = Date.now()
     // Its output (per-target times and sizes) goes to this test's stderr, shown by node --test.
@@ -170,11 +174,26 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
     })
   }
 
+  it("the README's Supported platforms table gives each Linux and wasm binary's built size, to the kB", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    for (const platform of Object.keys(BUILDS).filter((p) => !p.startsWith('darwin'))) {
+      const row = readme.split('\n').find((line) => line.includes(`| \`${pkg.name}-${platform}\` |`))
+      assert.ok(row, `README has a row for ${platform}`)
+      const documented = Number(row.split('|')[3].match(/(\d+) kB/)?.[1])
+      const dir = join(scratch, `size-${platform}`)
+      mkdirSync(dir)
+      execFileSync('tar', ['-xzf', tarball(platform), '-C', dir])
+      const binary = readdirSync(join(dir, 'package')).find((f) => f.endsWith('.node') || f.endsWith('.wasm'))
+      const built = checkBinary(join(dir, 'package', binary), platform).facts.size
+      assert.equal(documented, Math.round(built / 1000), `${platform}: README says ${documented} kB, npm run package built ${(built / 1000).toFixed(1)} kB`)
+    }
+  })
+
   it('linux-x64-gnu: installed from the tarballs, hashes and throws as documented (this Node)', () => {
     const dir = installInto('x64', [tarball(), tarball('linux-x64-gnu')])
     assert.ok(existsSync(join(dir, 'node_modules', `${pkg.name}-linux-x64-gnu`)))
     assert.equal(engineOf(dir), 'native')
-    contract(dir, 'native')
+    contractCheck(dir)
     writeFileSync(join(dir, 'esm.mjs'), `import { createUserHash } from '${pkg.name}'\nimport atlas from '${pkg.name}'\nconsole.log(createUserHash(100123n, { secret: 'k' }) === atlas.createUserHash('100123', { secret: 'k' }))\n`)
     assert.equal(sh(process.execPath, ['esm.mjs'], { cwd: dir }).stdout.trim(), 'true')
   })
@@ -190,8 +209,8 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
       const dir = installInto(cpu === 'arm' ? 'armv7' : cpu, [tarball(), tarball(platform)], ['--os=linux', `--cpu=${cpu}`, '--libc=glibc'])
       const node = join(tools, nodePackage, 'bin', 'node')
       assert.match(sh(qemu[0], [...qemu.slice(1), node, '-p', 'process.arch + " " + process.version']).stdout, version)
-      assert.equal(engineOf(dir, qemu, node), 'native')
-      contract(dir, 'native', qemu, node)
+      assert.equal(engineOf(dir, [...qemu, node]), 'native')
+      contractCheck(dir, [...qemu, node])
     })
   }
 
@@ -199,7 +218,7 @@ describe('npm run package: every platform, built, installed and run', { skip: sk
     const dir = installInto('wasm', [tarball(), tarball(WASM_PLATFORM), ...wasmRuntimeTarballs()], ['--cpu=wasm32'])
     assert.deepEqual(readdirSync(join(dir, 'node_modules')).filter((name) => name.startsWith(`${pkg.name}-`)), [`${pkg.name}-${WASM_PLATFORM}`])
     assert.equal(engineOf(dir), 'wasm32-wasi')
-    contract(dir, 'wasm32-wasi')
+    contractCheck(dir, [process.execPath], 'wasm32-wasi')
   })
 
   it('main package alone: ERR_ATLAS_BINDING_NOT_FOUND names the platform package and the wasm one', () => {

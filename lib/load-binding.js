@@ -81,22 +81,50 @@ function detectHost() {
 }
 
 function detectLinuxLibc() {
-  // As the generated loader decides: /usr/bin/ldd names musl on Alpine; otherwise ask the
-  // process report (without its slow network section) whether glibc is loaded.
+  // The C library this process runs on, not the host's (/usr/bin/ldd describes the host: a musl
+  // runtime started by its own loader on Debian, or a glibc Node on Alpine with gcompat, would be
+  // misjudged). First the objects mapped into the process, then the process report, then ldd.
   try {
-    return require('node:fs').readFileSync('/usr/bin/ldd', 'utf8').includes('musl') ? 'musl' : 'glibc'
+    const libc = libcOfMappedObjects(require('node:fs').readFileSync('/proc/self/maps', 'utf8'))
+    if (libc) return libc
   } catch {
-    // no ldd script: fall through
+    // no /proc (a sandbox): ask the process report
   }
   try {
     process.report.excludeNetwork = true
     const report = process.report.getReport()
+    const libc = libcOfMappedObjects((report.sharedObjects || []).join('\n'))
+    if (libc) return libc
     if (report.header?.glibcVersionRuntime) return 'glibc'
-    if ((report.sharedObjects || []).some((f) => f.includes('libc.musl-') || f.includes('ld-musl-'))) return 'musl'
   } catch {
-    // no report: assume glibc, as the generated loader does
+    // no report (not every runtime has one): ask ldd
   }
-  return 'glibc'
+  try {
+    return require('node:fs').readFileSync('/usr/bin/ldd', 'utf8').includes('musl') ? 'musl' : 'glibc'
+  } catch {
+    return 'glibc' // as the generated loader assumes
+  }
+}
+
+/**
+ * `'musl'`, `'glibc'` or null: the C library among `mapped`, one object path per line (the
+ * lines of /proc/self/maps, or the process report's sharedObjects). musl wins: a glibc program
+ * run on musl through gcompat maps musl's loader and no glibc.
+ */
+function libcOfMappedObjects(mapped) {
+  let glibc = false
+  for (const line of mapped.split('\n')) {
+    const at = line.indexOf('/')
+    if (at < 0) continue // anonymous mappings, [heap], [stack]
+    const path = line.slice(at).replace(/ \(deleted\)$/, '') // a library replaced on disk since
+    const name = path.slice(path.lastIndexOf('/') + 1)
+    // Alpine: ld-musl-<arch>.so.1 (libc.musl-<arch>.so.1 links to it). musl's libc.so is also
+    // its loader (Debian's musl package: /usr/lib/<arch>-linux-musl/libc.so, run directly);
+    // glibc's libc.so is a linker script, never mapped.
+    if (/^(ld-musl-|libc\.musl-)/.test(name) || name === 'libc.so') return 'musl'
+    if (/^(libc\.so\.6|libc-2\.\d+\.so|ld-linux[-.])/.test(name)) glibc = true
+  }
+  return glibc ? 'glibc' : null
 }
 
 /**
@@ -209,4 +237,4 @@ function firstLine(error) {
   return message.split('\n')[0].trim()
 }
 
-module.exports = { loadBinding, detectHost, platformSuffix, targetSuffix, missingBindingMessage, WASM_PACKAGE }
+module.exports = { loadBinding, detectHost, libcOfMappedObjects, platformSuffix, targetSuffix, missingBindingMessage, WASM_PACKAGE }

@@ -36,7 +36,7 @@ export function debianRustEnv(root, target, extra = {}) {
 
 /** Builds `build` (scripts/targets.mjs) and copies the library to `out` (`<binaryName>.<platform>.node`). */
 export function buildNative(root, build, out) {
-  requireTools(root)
+  requireTools(build.zigTarget, nativeTools(root, build))
   const env = debianRustEnv(root, build.target, { RUSTFLAGS: build.rustflags ?? '' })
   execFileSync('/usr/bin/cargo', ['zigbuild', '--release', '--lib', '--locked', '--target', build.zigTarget, ...BUILD_STD], { cwd: root, env, stdio: 'inherit' })
   const release = join(env.CARGO_TARGET_DIR, build.target, 'release')
@@ -44,10 +44,36 @@ export function buildNative(root, build, out) {
   copyFileSync(join(release, library), out)
 }
 
-function requireTools(root) {
-  const missing = []
-  if (!existsSync('/usr/bin/rustc') || !existsSync('/usr/bin/cargo')) missing.push("Debian's Rust (rustc-web, cargo-web)")
-  if (!existsSync('/usr/lib/rustlib/src/rust/library/std')) missing.push("the standard library's source (rust-web-src)")
-  if (!existsSync(join(root, '.tools', 'venv', 'bin', 'cargo-zigbuild'))) missing.push('cargo-zigbuild and zig (.tools/venv)')
-  if (missing.length) throw new Error(`package: missing ${missing.join(', ')}: run \`npm run tools\``)
+/** The host tools every build uses: Debian's Rust 1.96 and its std source. */
+export const RUST_TOOLS = [
+  { file: '/usr/bin/rustc', what: "Debian's Rust (rustc-web)" },
+  { file: '/usr/bin/cargo', what: "Debian's cargo (cargo-web)" },
+  { file: '/usr/lib/rustlib/src/rust/library/std/Cargo.toml', what: "the standard library's source (rust-web-src)" },
+]
+
+/**
+ * Throws, naming each missing tool and the fix, unless every file of `tools` ({ file, what })
+ * exists (following links: /usr/bin/rust-lld → lld-22 must resolve). Run before a build starts,
+ * so that a missing tool is not met minutes into it.
+ */
+export function requireTools(platform, tools) {
+  const missing = tools.filter(({ file }) => !existsSync(file)).map(({ file, what }) => `${what} (${file})`)
+  if (missing.length) throw new Error(`package: ${platform} needs ${missing.join(', ')}: run \`npm run tools\``)
+}
+
+/** What a native build of `build` runs: cargo-zigbuild and zig, and for Mach-O rust-objcopy. */
+export function nativeTools(root, build) {
+  const venv = join(root, '.tools', 'venv', 'bin')
+  const tools = [
+    ...RUST_TOOLS,
+    { file: join(venv, 'cargo-zigbuild'), what: 'cargo-zigbuild (.tools/venv, PyPI)' },
+    { file: join(venv, 'python-zig'), what: 'zig (ziglang in .tools/venv, PyPI)' },
+    { file: '/usr/bin/readelf', what: 'readelf, for the binary checks (binutils)' },
+  ]
+  if (build.target.includes('apple-darwin')) {
+    // rustc runs it to strip Mach-O output; llvm-nm reads the exports in the binary checks.
+    tools.push({ file: '/usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-objcopy', what: "rust-objcopy, rustc's Mach-O strip (rust-web-llvm)" })
+    tools.push({ file: '/usr/bin/llvm-nm', what: 'llvm-nm, for the binary checks (llvm)' })
+  }
+  return tools
 }

@@ -15,19 +15,14 @@ import { execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
-import { debianRustEnv } from './build-native.mjs'
+import { RUST_TOOLS, debianRustEnv, requireTools } from './build-native.mjs'
 
 const WASI_LIBC = '/usr/lib/wasm32-wasi'
 
 /** Builds the .wasm binary to `out`, with the package's loader (npm/wasm32-wasi/*.cjs) beside it. */
 export function buildWasm(root, build, out) {
-  const emnapi = join(root, 'scripts', 'tools', 'node_modules', 'emnapi', 'lib', build.target)
-  const missing = []
-  if (!existsSync('/usr/bin/rustc') || !existsSync('/usr/lib/rustlib/src/rust/library/std')) missing.push("Debian's Rust and std source (rustc-web, cargo-web, rust-web-src)")
-  if (!existsSync(join(WASI_LIBC, 'crt1-reactor.o'))) missing.push(`wasi-libc (${WASI_LIBC})`)
-  if (!existsSync('/usr/bin/rust-lld')) missing.push("rust-lld, rustc's wasm linker (lld-22)")
-  if (!existsSync(join(emnapi, 'libemnapi-basic-napi-rs.a'))) missing.push(`emnapi 2 (${emnapi}/libemnapi-basic-napi-rs.a)`)
-  if (missing.length) throw new Error(`package: wasm32-wasi needs ${missing.join(', ')}: run \`npm run tools\``)
+  const emnapi = emnapiDir(root, build)
+  requireTools(build.target, wasmTools(root, build))
 
   const env = debianRustEnv(root, build.target)
   const rustc = wasmRustc(env.CARGO_TARGET_DIR, build.target)
@@ -45,6 +40,18 @@ export function buildWasm(root, build, out) {
     if (file.endsWith('.cjs')) copyFileSync(join(root, 'npm', 'wasm32-wasi', file), join(dirname(out), file))
   }
 }
+
+/** What the wasm build runs: Debian's Rust, wasi-libc, rust-lld and emnapi. */
+export function wasmTools(root, build) {
+  return [
+    ...RUST_TOOLS,
+    { file: join(WASI_LIBC, 'crt1-reactor.o'), what: `wasi-libc (${WASI_LIBC})` },
+    { file: '/usr/bin/rust-lld', what: "rust-lld, rustc's wasm linker (rust-web-llvm, and lld-22 that it links to)" },
+    { file: join(emnapiDir(root, build), 'libemnapi-basic-napi-rs.a'), what: 'emnapi 2 (scripts/tools, npm)' },
+  ]
+}
+
+const emnapiDir = (root, build) => join(root, 'scripts', 'tools', 'node_modules', 'emnapi', 'lib', build.target)
 
 /** A rustc wrapper with a sysroot that has wasi-libc where rustc and napi-build look for it. */
 function wasmRustc(targetDir, target) {

@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url'
 
 import { checkBinary } from './binary-checks.mjs'
 import { BUILDS, UNBUILDABLE, allPlatformPackages } from './targets.mjs'
-import { buildNative } from './build-native.mjs'
-import { buildWasm } from './build-wasm.mjs'
+import { buildNative, nativeTools, requireTools } from './build-native.mjs'
+import { buildWasm, wasmTools } from './build-wasm.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
@@ -29,6 +29,11 @@ function main() {
   const platforms = selectPlatforms(process.argv.slice(2))
   mkdirSync(dist, { recursive: true })
   mkdirSync(work, { recursive: true })
+  // Every tool of every build, checked before the first starts rather than minutes into the run.
+  for (const platform of platforms) {
+    const build = BUILDS[platform]
+    requireTools(platform, build.kind === 'wasm' ? wasmTools(root, build) : nativeTools(root, build))
+  }
   const summary = []
   for (const platform of platforms) {
     const started = Date.now()

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 
 // The one mapping from a target triple to napi-rs's platform name, shared with the loader.
 const { targetSuffix } = createRequire(import.meta.url)('../lib/load-binding.js')
+export { targetSuffix }
 
 /** The WebAssembly fallback package, for machines with no native binary (not in napi.targets). */
 export const WASM_PLATFORM = 'wasm32-wasi'

@@ -1,0 +1,103 @@
+// `node scripts/publish.mjs [--from DIR] [--allow-missing]`: publishes a release, the one way
+// it is ever published: by the release workflow to npm, and by `npm run publish:local` to a local
+// registry (scripts/local-registry.mjs). The registry and its credentials are npm's own
+// configuration (npm_config_registry, the user .npmrc that NPM_CONFIG_USERCONFIG names,
+// NODE_AUTH_TOKEN through setup-node's .npmrc): this script never names a registry.
+//
+// 1. Stages the release in target/publish/: the main package from DIR's main tarball, and under
+//    npm/<platform>/ each platform package, from DIR's tarballs (the ones `npm run package` built
+//    and tested) or else from the repository's npm/<platform>/ when its binary is there (the
+//    runners' binaries, put there by `napi artifacts`).
+// 2. Runs `napi pre-publish` on the staged main package: napi-rs checks each platform package
+//    (name, version, binary) and writes the main package's optionalDependencies. The wasm32-wasi
+//    package, not a napi target, is added beside them.
+// 3. Publishes every platform package, then the main package last, so that no published main
+//    package names a package that is not there yet.
+// Every napi target must be present, unless --allow-missing (the local registry: Windows and
+// FreeBSD are built only on their runners); then the main package names only those present.
+import { execFileSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+import { WASM_PLATFORM, allPlatformPackages, targetSuffix } from './targets.mjs'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+
+const { values: options } = parseArgs({ options: { from: { type: 'string', default: 'dist' }, 'allow-missing': { type: 'boolean', default: false } } })
+const from = resolve(root, options.from)
+const stage = join(root, 'target', 'publish')
+const tarball = (platform) => join(from, `${pkg.name}${platform ? `-${platform}` : ''}-${pkg.version}.tgz`)
+
+function main() {
+  if (!existsSync(tarball(null))) throw new Error(`publish: ${tarball(null)} is missing: run \`npm run package\` first`)
+  rmSync(stage, { recursive: true, force: true })
+  const mainDir = join(stage, 'main')
+  unpack(tarball(null), mainDir)
+
+  const present = []
+  const missing = []
+  for (const platform of allPlatformPackages(root, pkg)) {
+    const dir = join(mainDir, 'npm', platform)
+    if (existsSync(tarball(platform))) unpack(tarball(platform), dir)
+    else if (hasBinary(join(root, 'npm', platform))) cpSync(join(root, 'npm', platform), dir, { recursive: true })
+    else {
+      missing.push(platform)
+      continue
+    }
+    present.push(platform)
+  }
+  if (missing.length && !options['allow-missing']) throw new Error(`publish: no package for ${missing.join(', ')} in ${from} or npm/: a release publishes every platform`)
+  if (missing.length) console.log(`publish: not published (not built here): ${missing.join(', ')}`)
+
+  writeOptionalDependencies(mainDir, present)
+  for (const platform of present) npmPublish(join(mainDir, 'npm', platform))
+  npmPublish(mainDir)
+}
+
+/** `napi pre-publish` writes optionalDependencies for the napi targets present; the wasm package is added after. */
+function writeOptionalDependencies(mainDir, present) {
+  const manifestPath = join(mainDir, 'package.json')
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+  const { optionalDependencies: _, ...withoutOptional } = manifest
+  const targets = manifest.napi.targets.filter((target) => present.includes(targetSuffix(target)))
+  writeFileSync(manifestPath, `${JSON.stringify({ ...withoutOptional, napi: { ...manifest.napi, targets } }, null, 2)}\n`)
+  // --skip-optional-publish: the packages are published below, as they were tested (napi would
+  // publish from npm/ with the lifecycle scripts of the main package run).
+  execFileSync(join(root, 'node_modules', '.bin', 'napi'), ['pre-publish', '-t', 'npm', '--no-gh-release', '--skip-optional-publish'], { cwd: mainDir, stdio: 'inherit' })
+  const written = JSON.parse(readFileSync(manifestPath, 'utf8'))
+  const optionalDependencies = { ...written.optionalDependencies }
+  if (present.includes(WASM_PLATFORM)) optionalDependencies[`${pkg.name}-${WASM_PLATFORM}`] = pkg.version
+  const expected = present.map((platform) => `${pkg.name}-${platform}`).sort()
+  if (JSON.stringify(Object.keys(optionalDependencies).sort()) !== JSON.stringify(expected)) {
+    throw new Error(`publish: napi pre-publish wrote optionalDependencies ${JSON.stringify(written.optionalDependencies)}, wanted ${expected.join(', ')}`)
+  }
+  // The published napi.targets stay the full list: it is the package's documentation of what it ships.
+  writeFileSync(manifestPath, `${JSON.stringify({ ...written, napi: manifest.napi, optionalDependencies }, null, 2)}\n`)
+  console.log(`publish: optionalDependencies ${Object.keys(optionalDependencies).join(', ')}`)
+}
+
+function npmPublish(dir) {
+  const { name, version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+  console.log(`publish: ${name}@${version}`)
+  // --ignore-scripts: the main package's prepublishOnly would run napi pre-publish again.
+  execFileSync('npm', ['publish', '--access', 'public', '--ignore-scripts'], { cwd: dir, stdio: 'inherit' })
+}
+
+function hasBinary(dir) {
+  return existsSync(dir) && readdirSync(dir).some((file) => file.endsWith('.node') || file.endsWith('.wasm'))
+}
+
+function unpack(file, dir) {
+  mkdirSync(dir, { recursive: true })
+  execFileSync('tar', ['-xzf', file, '-C', dir, '--strip-components=1'])
+}
+
+try {
+  main()
+} catch (error) {
+  console.error(error.message)
+  process.exitCode = 1
+}
