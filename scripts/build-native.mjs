@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { windowsGnuEnv } from './windows-gnu.mjs'
+
 /**
  * Where a target's build keeps its work: one cargo target dir per target, so that its std
  * (-Zbuild-std) and dependencies are built once and reused by later runs. Not one shared dir:
@@ -36,18 +38,22 @@ export function debianRustEnv(root, target, extra = {}) {
 
 /** Builds `build` (scripts/targets.mjs) and copies the library to `out` (`<binaryName>.<platform>.node`). */
 export function buildNative(root, build, out) {
-  requireTools(root)
+  const windows = build.target.endsWith('-windows-gnu')
+  requireTools(root, { zig: !windows })
   const env = debianRustEnv(root, build.target, { RUSTFLAGS: build.rustflags ?? '' })
-  execFileSync('/usr/bin/cargo', ['zigbuild', '--release', '--lib', '--locked', '--target', build.zigTarget, ...BUILD_STD], { cwd: root, env, stdio: 'inherit' })
+  // windows-gnu links with MinGW's gcc (scripts/windows-gnu.mjs), everything else with zig.
+  if (windows) Object.assign(env, windowsGnuEnv(env.CARGO_TARGET_DIR, build.target))
+  const [command, target] = windows ? ['build', build.target] : ['zigbuild', build.zigTarget]
+  execFileSync('/usr/bin/cargo', [command, '--release', '--lib', '--locked', '--target', target, ...BUILD_STD], { cwd: root, env, stdio: 'inherit' })
   const release = join(env.CARGO_TARGET_DIR, build.target, 'release')
-  const library = build.target.includes('apple-darwin') ? 'libatlas_user_hash.dylib' : 'libatlas_user_hash.so'
+  const library = windows ? 'atlas_user_hash.dll' : build.target.includes('apple-darwin') ? 'libatlas_user_hash.dylib' : 'libatlas_user_hash.so'
   copyFileSync(join(release, library), out)
 }
 
-function requireTools(root) {
+function requireTools(root, { zig }) {
   const missing = []
   if (!existsSync('/usr/bin/rustc') || !existsSync('/usr/bin/cargo')) missing.push("Debian's Rust (rustc-web, cargo-web)")
   if (!existsSync('/usr/lib/rustlib/src/rust/library/std')) missing.push("the standard library's source (rust-web-src)")
-  if (!existsSync(join(root, '.tools', 'venv', 'bin', 'cargo-zigbuild'))) missing.push('cargo-zigbuild and zig (.tools/venv)')
+  if (zig && !existsSync(join(root, '.tools', 'venv', 'bin', 'cargo-zigbuild'))) missing.push('cargo-zigbuild and zig (.tools/venv)')
   if (missing.length) throw new Error(`package: missing ${missing.join(', ')}: run \`npm run tools\``)
 }
