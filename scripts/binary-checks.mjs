@@ -31,7 +31,8 @@ export const EXPECTED = {
 }
 
 const ELF_MACHINES = { 3: 'x86', 40: 'arm', 62: 'x86_64', 183: 'aarch64' }
-const PE_MACHINES = { 0x8664: 'x86_64', 0xaa64: 'aarch64', 0x14c: 'x86' }
+// IMAGE_FILE_MACHINE_AMD64 (0x8664), _ARM64 (0xaa64), _I386 (0x14c).
+const PE_MACHINES = { 34404: 'x86_64', 43620: 'aarch64', 332: 'x86' }
 const MACHO_CPUS = { 16777223: 'x86_64', 16777228: 'arm64', 7: 'x86', 12: 'arm' }
 
 /** `{ format, arch }` from the file's header: 'elf' | 'macho' | 'pe' | 'wasm' | 'unknown'. */

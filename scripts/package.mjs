@@ -75,7 +75,7 @@ function packPlatform(platform, dir) {
   if (manifest.version !== version) {
     throw new Error(`${npmDir}/package.json is at ${manifest.version}, package.json at ${version}: run \`npx napi version\``)
   }
-  if (standsInFor) Object.assign(manifest, standInManifest(platform, standsInFor, manifest))
+  if (standsInFor) Object.assign(manifest, standInManifest(platform, manifest))
   if (standsInFor) {
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
     writeFileSync(join(dir, 'README.md'), `# ${manifest.name}\n\n${manifest.description}\n`)
@@ -91,7 +91,7 @@ function packPlatform(platform, dir) {
 }
 
 /** A stand-in's manifest fields: its own name and binary, private (npm refuses to publish it). */
-function standInManifest(platform, standsInFor, manifest) {
+function standInManifest(platform, manifest) {
   const binary = `${binaryName}.${platform}.node`
   return {
     name: `${pkg.name}-${platform}`,
