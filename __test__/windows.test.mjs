@@ -43,6 +43,8 @@ function node(code, env = {}) {
   return result.stdout.trim()
 }
 
+let shimForThisRun
+
 /**
  * The installed command, as a Windows user runs it: npm's `node_modules\.bin\atlas-user-hash.cmd`
  * through cmd.exe. Wine 8.0's cmd ends a batch file at a `goto` to a missing label without
@@ -51,6 +53,11 @@ function node(code, env = {}) {
  * that construct taken out is run, its node lookup, %* and exit code as npm wrote them.
  */
 function shimPath() {
+  shimForThisRun ??= makeShimPath()
+  return shimForThisRun
+}
+
+function makeShimPath() {
   const shim = join(app, 'node_modules', '.bin', 'atlas-user-hash.cmd')
   const text = readFileSync(shim, 'utf8')
   const quirk = 'goto #_undefined_# 2>NUL || title %COMSPEC% & '
