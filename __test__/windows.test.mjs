@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -203,6 +203,16 @@ describe('Windows', { skip }, () => {
       const result = cli(['hash', ID, ENV_FILE_OPTION, join(scratch, 'missing.env')])
       assert.equal(result.status, 2, result.stderr)
       assert.match(result.stderr, /ERR_ATLAS_ENV_FILE/)
+    })
+
+    it('the main package without its platform package: ERR_ATLAS_BINDING_NOT_FOUND names win32-x64-msvc', () => {
+      const modules = join(scratch, 'main-only', 'node_modules')
+      for (const name of ['atlas-user-hash', '@noble']) cpSync(join(app, 'node_modules', name), join(modules, name), { recursive: true })
+      const installed = JSON.parse(readFileSync(join(modules, 'atlas-user-hash', 'package.json'), 'utf8'))
+      const code = `try { require(${JSON.stringify(join(modules, 'atlas-user-hash'))}); console.log('loaded') } catch (e) { console.log(JSON.stringify([e.code, e.message])) }`
+      const [errorCode, message] = JSON.parse(node(code))
+      assert.equal(errorCode, 'ERR_ATLAS_BINDING_NOT_FOUND')
+      for (const part of ['platform win32, arch x64', `atlas-user-hash-win32-x64-msvc@${installed.version}`]) assert.ok(message.includes(part), `${part} in:\n${message}`)
     })
 
     it('--version: the version of the installed package', () => {
