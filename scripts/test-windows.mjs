@@ -54,7 +54,12 @@ function requireTools() {
   if (!existsSync(join(repo, 'node_modules', '@noble', 'hashes'))) throw new Error('test:windows: node_modules is missing: run `npm ci`')
 }
 
-requireTools()
+try {
+  requireTools()
+} catch (error) {
+  console.error(error.message)
+  process.exit(1)
+}
 const started = Date.now()
 const scratch = mkdtempSync(join(tmpdir(), 'atlas-windows-'))
 const prefix = join(scratch, 'prefix')
