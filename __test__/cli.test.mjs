@@ -565,7 +565,9 @@ describe('--help and --version', parallel, () => {
     assert.deepEqual((await runJson(['--version'])).json, { ok: true, version: pkg.version })
   })
 
-  it('npx --offline atlas-user-hash --version works in the project', () => {
+  // npx runs the bin through npm's .cmd shim, which Wine 8.0's cmd cannot run (windows.test.mjs).
+  const underWine = process.env.ATLAS_WINDOWS_WINE === '1' && "under Wine: its cmd stops at the .cmd shim's goto construct (windows.test.mjs runs the shim)"
+  it('npx --offline atlas-user-hash --version works in the project', { skip: underWine }, () => {
     const result = spawnSync('npx', ['--offline', '--cache', join(scratch, 'npm-cache'), 'atlas-user-hash', '--version'], { cwd: project, env: baseEnv, encoding: 'utf8', shell: WIN })
     assert.deepEqual([result.status, result.stdout], [0, `${pkg.version}\n`], result.stderr)
   })

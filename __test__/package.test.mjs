@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { EXPECTED, MAX_LINUX_BYTES, checkBinary, readHeader } from '../scripts/binary-checks.mjs'
 import { checkEnv, contractCheck, engineOf } from './installed/run.mjs'
 import { nativeTools, requireTools } from '../scripts/build-native.mjs'
-import { BUILDS, UNBUILDABLE, WASM_PLATFORM, allPlatformPackages } from '../scripts/targets.mjs'
+import { BUILDS, STAND_INS, UNBUILDABLE, WASM_PLATFORM, allPlatformPackages } from '../scripts/targets.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
@@ -48,6 +48,15 @@ describe('npm run package: the platforms', () => {
       const manifest = JSON.parse(readFileSync(join(root, 'npm', platform, 'package.json'), 'utf8'))
       const binary = build.kind === 'wasm' ? `${pkg.napi.binaryName}.${build.target}.wasm` : `${pkg.napi.binaryName}.${platform}.node`
       assert.ok(manifest.files.includes(binary), `npm/${platform} ships ${binary}`)
+    }
+  })
+
+  it('builds a test stand-in only when named, for a platform it cannot build, never as a published package', () => {
+    const published = allPlatformPackages(root, pkg)
+    for (const [platform, { standsInFor }] of Object.entries(STAND_INS)) {
+      assert.ok(!BUILDS[platform] && !published.includes(platform), `${platform} is not built by a bare npm run package, nor named as an optional dependency`)
+      assert.ok(UNBUILDABLE[standsInFor], `${platform} stands in for ${standsInFor}, which is not built here`)
+      assert.ok(EXPECTED[platform], `binary checks for ${platform}`)
     }
   })
 

@@ -6,7 +6,7 @@ import { it } from 'node:test'
 import fc from 'fast-check'
 
 import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
-import { runs, withSecret } from './helpers.mjs'
+import { envCanHold, envRejectsMaxCodePoint, runs, withSecret } from './helpers.mjs'
 
 // Any UTF-16 code unit (lone surrogates included) or any code point, in runs up to 300 long.
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit))
@@ -18,7 +18,7 @@ const numericId = fc.oneof(fc.maxSafeInteger(), fc.bigInt())
 const textSecret = fc.tuple(fc.constantFrom('k', 'Z', '9', 'é', '秘'), anyText, fc.constantFrom('x', '!', '7', '🔑')).map((parts) => parts.join(''))
 const hexText = fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), maxLength: 80 })
 // The environment cuts a value at NUL, so an environment secret has none.
-const envSecret = textSecret.filter((secret) => !secret.includes('\0'))
+const envSecret = textSecret.filter((secret) => !secret.includes('\0') && envCanHold(secret))
 const byteSecret = fc.uint8Array({ minLength: 1, maxLength: 200 })
 
 const reference = (secret, id) => createHmac('sha256', secret).update(String(id)).digest('hex')
@@ -41,7 +41,8 @@ it('createUserHash equals node:crypto for random byte secrets', () => {
   )
 })
 
-it('generateAtlasUserObject with ATLAS_SECRET equals node:crypto and keeps the fields', () => {
+it('generateAtlasUserObject with ATLAS_SECRET equals node:crypto and keeps the fields', (t) => {
+  if (envRejectsMaxCodePoint) t.diagnostic(envRejectsMaxCodePoint)
   fc.assert(
     fc.property(fc.oneof(stringId, numericId), envSecret, fc.option(anyText), (id, secret, name) => {
       // What process.env holds is what the documented helper hashes with: the environment

@@ -8,6 +8,8 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
+import { WINDOWS_SYSTEM_DLLS, peImportsAndExports } from './windows-gnu.mjs'
+
 /** The glibc baseline of the Linux gnu binaries, as napi-rs releases target it. */
 export const MAX_GLIBC = '2.17'
 
@@ -24,14 +26,25 @@ export const EXPECTED = {
   'darwin-x64': { format: 'macho', arch: 'x86_64' },
   'darwin-arm64': { format: 'macho', arch: 'arm64' },
   'wasm32-wasi': { format: 'wasm', arch: 'wasm32' },
+  // The test stand-in for win32-x64-msvc (scripts/windows-gnu.mjs).
+  'win32-x64-gnu': { format: 'pe', arch: 'x86_64' },
 }
 
 const ELF_MACHINES = { 3: 'x86', 40: 'arm', 62: 'x86_64', 183: 'aarch64' }
+// IMAGE_FILE_MACHINE_AMD64 (0x8664), _ARM64 (0xaa64), _I386 (0x14c).
+const PE_MACHINES = { 34404: 'x86_64', 43620: 'aarch64', 332: 'x86' }
 const MACHO_CPUS = { 16777223: 'x86_64', 16777228: 'arm64', 7: 'x86', 12: 'arm' }
 
-/** `{ format, arch }` from the file's header: 'elf' | 'macho' | 'wasm' | 'unknown'. */
+/** `{ format, arch }` from the file's header: 'elf' | 'macho' | 'pe' | 'wasm' | 'unknown'. */
 export function readHeader(file) {
   const b = readFileSync(file)
+  if (b.length >= 64 && b.toString('latin1', 0, 2) === 'MZ') {
+    const pe = b.readUInt32LE(0x3c)
+    if (b.length >= pe + 6 && b.readUInt32BE(pe) === 0x50450000) {
+      const machine = b.readUInt16LE(pe + 4)
+      return { format: 'pe', arch: PE_MACHINES[machine] ?? `machine 0x${machine.toString(16)}` }
+    }
+  }
   if (b.length >= 20 && b.readUInt32BE(0) === 0x7f454c46) {
     const little = b[5] === 1
     const machine = little ? b.readUInt16LE(18) : b.readUInt16BE(18)
@@ -79,6 +92,7 @@ export function exportedNames(file) {
     const dump = execFileSync(llvmNm(), ['--extern-only', '--defined-only', '--format=just-symbols', file], { encoding: 'utf8' })
     return dump.split('\n').filter(Boolean).map((name) => name.replace(/^_/, ''))
   }
+  if (format === 'pe') return peImportsAndExports(file).exports
   if (format === 'wasm') return WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(file))).map((e) => e.name)
   return []
 }
@@ -98,7 +112,7 @@ function llvmNm() {
 /**
  * The facts of `file` as the binary of `platform` and the problems found: wrong format or CPU,
  * not stripped, over MAX_LINUX_BYTES, glibc newer than MAX_GLIBC, a musl build that needs
- * glibc, no `napi_register_module_v1` (native) / `napi_register_wasm_v1` (wasm) export.
+ * glibc, a Windows DLL importing a DLL that is not Windows' own, no `napi_register_module_v1` (native) / `napi_register_wasm_v1` (wasm) export.
  */
 export function checkBinary(file, platform) {
   const expected = EXPECTED[platform]
@@ -125,6 +139,12 @@ export function checkBinary(file, platform) {
       if (glibc.length > 0) problems.push(`is a musl build that needs GLIBC_${facts.glibc}`)
       if (!needed.some((lib) => lib === 'libc.so' || lib.startsWith('libc.musl-'))) problems.push(`NEEDs ${needed.join(', ') || 'nothing'}, not musl's libc.so`)
     }
+  }
+  if (header.format === 'pe') {
+    const { imports } = peImportsAndExports(file)
+    facts.imports = imports
+    const foreign = imports.filter((dll) => !WINDOWS_SYSTEM_DLLS.test(dll))
+    if (foreign.length) problems.push(`imports ${foreign.join(', ')}, which Windows does not have`)
   }
   const exports = exportedNames(file)
   const entry = header.format === 'wasm' ? 'napi_register_wasm_v1' : 'napi_register_module_v1'

@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { MINGW_GCC, windowsGnuEnv } from './windows-gnu.mjs'
+
 /**
  * Where a target's build keeps its work: one cargo target dir per target, so that its std
  * (-Zbuild-std) and dependencies are built once and reused by later runs. Not one shared dir:
@@ -36,11 +38,15 @@ export function debianRustEnv(root, target, extra = {}) {
 
 /** Builds `build` (scripts/targets.mjs) and copies the library to `out` (`<binaryName>.<platform>.node`). */
 export function buildNative(root, build, out) {
-  requireTools(build.zigTarget, nativeTools(root, build))
+  const windows = build.target.endsWith('-windows-gnu')
+  requireTools(build.zigTarget ?? build.target, nativeTools(root, build))
   const env = debianRustEnv(root, build.target, { RUSTFLAGS: build.rustflags ?? '' })
-  execFileSync('/usr/bin/cargo', ['zigbuild', '--release', '--lib', '--locked', '--target', build.zigTarget, ...BUILD_STD], { cwd: root, env, stdio: 'inherit' })
+  // windows-gnu links with MinGW's gcc (scripts/windows-gnu.mjs), everything else with zig.
+  if (windows) Object.assign(env, windowsGnuEnv(env.CARGO_TARGET_DIR, build.target))
+  const [command, target] = windows ? ['build', build.target] : ['zigbuild', build.zigTarget]
+  execFileSync('/usr/bin/cargo', [command, '--release', '--lib', '--locked', '--target', target, ...BUILD_STD], { cwd: root, env, stdio: 'inherit' })
   const release = join(env.CARGO_TARGET_DIR, build.target, 'release')
-  const library = build.target.includes('apple-darwin') ? 'libatlas_user_hash.dylib' : 'libatlas_user_hash.so'
+  const library = windows ? 'atlas_user_hash.dll' : build.target.includes('apple-darwin') ? 'libatlas_user_hash.dylib' : 'libatlas_user_hash.so'
   copyFileSync(join(release, library), out)
 }
 
@@ -61,8 +67,18 @@ export function requireTools(platform, tools) {
   if (missing.length) throw new Error(`package: ${platform} needs ${missing.join(', ')}: run \`npm run tools\``)
 }
 
-/** What a native build of `build` runs: cargo-zigbuild and zig, and for Mach-O rust-objcopy. */
+/**
+ * What a native build of `build` runs: cargo-zigbuild and zig, for Mach-O rust-objcopy, and
+ * for the windows-gnu stand-in MinGW-w64 instead of zig.
+ */
 export function nativeTools(root, build) {
+  if (build.target.endsWith('-windows-gnu')) {
+    return [
+      ...RUST_TOOLS,
+      { file: MINGW_GCC, what: 'MinGW-w64 gcc, the windows-gnu linker (gcc-mingw-w64-x86-64)' },
+      { file: '/usr/bin/x86_64-w64-mingw32-objdump', what: 'MinGW-w64 objdump, for the binary checks (binutils-mingw-w64-x86-64)' },
+    ]
+  }
   const venv = join(root, '.tools', 'venv', 'bin')
   const tools = [
     ...RUST_TOOLS,

@@ -105,3 +105,6 @@ bash scripts/install-musl-runtime.sh
 "$venv/bin/python" -m ziglang version | sed 's/^/zig /'
 "$venv/bin/actionlint" -version | head -1
 qemu-aarch64 --version | head -1
+
+# Windows x64 under Wine (win32-x64-gnu stand-in, npm run test:windows): a script of its own.
+bash scripts/install-tools-windows.sh

@@ -3,7 +3,8 @@
 //   dist/atlas-user-hash-<version>.tgz             the main package: loader, types, docs; its
 //                                                  optionalDependencies name every platform package
 //   dist/atlas-user-hash-<platform>-<version>.tgz  one per platform built: the binary alone
-// With no PLATFORM it builds all of BUILDS (scripts/targets.mjs). Tools: `npm run tools`.
+// With no PLATFORM it builds all of BUILDS (scripts/targets.mjs); a test stand-in of STAND_INS
+// (win32-x64-gnu) only when named, packed as a private package. Tools: `npm run tools`.
 // Every binary is built the same way, by Debian's Rust 1.96 with -Zbuild-std (std built from
 // source without its backtrace symbolizer, which would add ~150 kB) and zig as the linker
 // (cargo-zigbuild; glibc 2.17 for the gnu targets), then checked by scripts/binary-checks.mjs.
@@ -14,7 +15,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { checkBinary } from './binary-checks.mjs'
-import { BUILDS, UNBUILDABLE, allPlatformPackages } from './targets.mjs'
+import { BUILDS, STAND_INS, UNBUILDABLE, allPlatformPackages } from './targets.mjs'
 import { buildNative, nativeTools, requireTools } from './build-native.mjs'
 import { buildWasm, wasmTools } from './build-wasm.mjs'
 
@@ -31,7 +32,7 @@ function main() {
   mkdirSync(work, { recursive: true })
   // Every tool of every build, checked before the first starts rather than minutes into the run.
   for (const platform of platforms) {
-    const build = BUILDS[platform]
+    const build = BUILDS[platform] ?? STAND_INS[platform]
     requireTools(platform, build.kind === 'wasm' ? wasmTools(root, build) : nativeTools(root, build))
   }
   const summary = []
@@ -40,7 +41,7 @@ function main() {
     const dir = join(work, platform)
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })
-    const build = BUILDS[platform]
+    const build = BUILDS[platform] ?? STAND_INS[platform]
     console.log(`\n=== package: ${platform} (${build.target})`)
     const binary = join(dir, build.kind === 'wasm' ? `${binaryName}.${build.target}.wasm` : `${binaryName}.${platform}.node`)
     if (build.kind === 'wasm') buildWasm(root, build, binary)
@@ -64,26 +65,46 @@ function main() {
 function selectPlatforms(args) {
   if (args.length === 0) return Object.keys(BUILDS)
   for (const platform of args) {
-    if (BUILDS[platform]) continue
+    if (BUILDS[platform] || STAND_INS[platform]) continue
     if (UNBUILDABLE[platform]) throw new Error(`package: ${platform} cannot be built on this machine: ${UNBUILDABLE[platform]}`)
-    throw new Error(`package: unknown platform ${platform}; known: ${[...Object.keys(BUILDS), ...Object.keys(UNBUILDABLE)].join(', ')}`)
+    throw new Error(`package: unknown platform ${platform}; known: ${[...Object.keys(BUILDS), ...Object.keys(STAND_INS), ...Object.keys(UNBUILDABLE)].join(', ')}`)
   }
   return [...new Set(args)]
 }
 
 /** npm/<platform>/ (package.json, README) plus LICENSE and the binary, packed into dist/. */
 function packPlatform(platform, dir) {
-  const manifest = JSON.parse(readFileSync(join(root, 'npm', platform, 'package.json'), 'utf8'))
+  const standsInFor = STAND_INS[platform]?.standsInFor
+  const npmDir = join(root, 'npm', standsInFor ?? platform)
+  const manifest = JSON.parse(readFileSync(join(npmDir, 'package.json'), 'utf8'))
   if (manifest.version !== version) {
-    throw new Error(`npm/${platform}/package.json is at ${manifest.version}, package.json at ${version}: run \`npx napi version\``)
+    throw new Error(`${npmDir}/package.json is at ${manifest.version}, package.json at ${version}: run \`npx napi version\``)
   }
-  copyFileSync(join(root, 'npm', platform, 'package.json'), join(dir, 'package.json'))
-  copyFileSync(join(root, 'npm', platform, 'README.md'), join(dir, 'README.md'))
+  if (standsInFor) Object.assign(manifest, standInManifest(platform, manifest))
+  if (standsInFor) {
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+    writeFileSync(join(dir, 'README.md'), `# ${manifest.name}\n\n${manifest.description}\n`)
+  } else {
+    copyFileSync(join(npmDir, 'package.json'), join(dir, 'package.json'))
+    copyFileSync(join(npmDir, 'README.md'), join(dir, 'README.md'))
+  }
   copyFileSync(join(root, 'LICENSE'), join(dir, 'LICENSE'))
   for (const file of manifest.files) {
     if (!existsSync(join(dir, file))) throw new Error(`${platform}: ${file} (npm/${platform}/package.json "files") was not built`)
   }
   return pack(dir)
+}
+
+/** A stand-in's manifest fields: its own name and binary, private (npm refuses to publish it). */
+function standInManifest(platform, manifest) {
+  const binary = `${binaryName}.${platform}.node`
+  return {
+    name: `${pkg.name}-${platform}`,
+    private: true,
+    main: binary,
+    files: [binary],
+    description: `Test stand-in for ${manifest.name}, never published: the ${platform} build made by \`npm run package -- ${platform}\` for \`npm run test:windows\`.`,
+  }
 }
 
 /** The `files` of package.json, README and LICENSE, with every platform package as optional dependency. */

@@ -30,9 +30,20 @@ export const BUILDS = {
   [WASM_PLATFORM]: { target: 'wasm32-wasip1', kind: 'wasm' },
 }
 
+/**
+ * Test stand-ins: built only when named (`npm run package -- win32-x64-gnu`), never by a bare
+ * `npm run package`, never published. Not in napi.targets, so no optionalDependency names
+ * them; their manifest is `npm/<standsInFor>/package.json` renamed and made `"private": true`,
+ * which npm refuses to publish. win32-x64-gnu: the Windows x64 code paths, run here under Wine
+ * by `npm run test:windows`, where the released win32-x64-msvc binary cannot be built.
+ */
+export const STAND_INS = {
+  'win32-x64-gnu': { target: 'x86_64-pc-windows-gnu', kind: 'native', standsInFor: 'win32-x64-msvc' },
+}
+
 /** Platforms of napi.targets that only their own runners build, and why not here. */
 export const UNBUILDABLE = {
-  'win32-x64-msvc': 'the MSVC targets need the Windows SDK and MSVC linker (the gnu flavour stops in napi-build, which wants libnode.dll); built on the windows-latest runner',
+  'win32-x64-msvc': 'the MSVC targets need the Windows SDK and MSVC linker; built on the windows-latest runner (win32-x64-gnu is its test stand-in here)',
   'win32-arm64-msvc': 'the MSVC targets need the Windows SDK and MSVC linker; built on the windows-latest runner',
   'freebsd-x64': 'no FreeBSD libc or sysroot is to be had from the registries; built in the FreeBSD VM of the release workflow',
 }
