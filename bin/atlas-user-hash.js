@@ -13,7 +13,7 @@ const { parseArgs } = require('node:util')
 
 const { parseEnvText, readLikeNextJs, withoutVariable, EnvFileError } = require('./env-file.js')
 const { readHiddenLine } = require('./prompt.js')
-const { redactSecrets } = require('./redact.js')
+const { hideWholeSecrets, redactSecrets } = require('./redact.js')
 
 const EXIT_OK = 0
 const EXIT_MISMATCH = 1
@@ -610,15 +610,16 @@ function printNotes(notes, write) {
 
 /**
  * Prints a failure as its code and a sentence, on standard error (and as JSON on standard
- * output with --json). Only the code and message are printed, never a stack, with any
- * stretch that matches a piece of a secret hidden (see redact.js), in case some error ever
- * quoted one. A code that is not the command's own becomes ERR_ATLAS_UNEXPECTED: a bug.
+ * output with --json). Only the code and message are printed, never a stack, with the
+ * secret hidden (see redact.js): in the command's own sentences a whole secret, in any other
+ * message every stretch that matches a piece of one, in case it quoted one. A code that is
+ * not the command's own becomes ERR_ATLAS_UNEXPECTED: a bug.
  */
 function reportError(error, { json, secrets = [], typed = [] }, io) {
   const code = error && typeof error.code === 'string' && /^ERR_ATLAS_[A-Z0-9_]+$/.test(error.code) ? error.code : 'ERR_ATLAS_UNEXPECTED'
-  let message = error && typeof error.message === 'string' && error.message ? error.message : 'an unexpected error'
+  const text = error && typeof error.message === 'string' && error.message ? error.message : 'an unexpected error'
+  let message = error instanceof CliError ? hideWholeSecrets(text, secrets) : redactSecrets(text, secrets, typed)
   if (code === 'ERR_ATLAS_UNEXPECTED') message = `unexpected ${error?.name ? error.name : 'error'} (a bug in atlas-user-hash: please report it): ${message}`
-  message = redactSecrets(message, secrets, typed)
   if (json && !error.alreadyPrinted) io.out(jsonLine({ ok: false, error: { code, message } }))
   io.err(`atlas-user-hash: ${code}: ${message}\n`)
 }

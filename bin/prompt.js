@@ -20,6 +20,8 @@ const PASTE_TAIL_MS = 60
  */
 function readHiddenLine(stdin, writeErr, cancelled) {
   return new Promise((resolve, reject) => {
+    // Echo goes off before the prompt shows: keys typed or pasted at once are not shown either.
+    stdin.setRawMode(true)
     writeErr('ATLAS_SECRET (typing is not shown; press Enter when done): ')
     let text = ''
     let tail = null
@@ -52,7 +54,6 @@ function readHiddenLine(stdin, writeErr, cancelled) {
       }
     }
     stdin.setEncoding('utf8')
-    stdin.setRawMode(true)
     stdin.on('data', onData)
     stdin.resume()
   })

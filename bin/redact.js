@@ -1,17 +1,28 @@
 'use strict'
 
-// Hides a secret in a message the command prints, for an error whose text it did not write
-// itself and that might quote the secret. Only the matching stretches are replaced, so the
-// rest of the sentence still says what went wrong; and text the user typed (an argument, a
-// path) is shown as typed even when it shares a few characters with the secret by chance
-// (`newbie/bad.env` beside the secret `newbie-test-…`), unless it holds the whole secret.
+// Hides a secret in a message the command prints. The command's own sentences are made of
+// its own words, what the user typed (an argument, a path) and numbers: they never quote the
+// secret, and share pieces with it only by chance (`newbie/bad.env`, or the word "secret",
+// beside the secret `newbie-test-secret-4f9a2b`), so only a whole secret is hidden there.
+// A message the command did not write (an unexpected error) might quote the secret: there,
+// every stretch that matches a piece of it is hidden, but for text the user typed. Only the
+// matching stretches are replaced, so the rest of the sentence still says what went wrong.
 
 // A stretch of the message this long that also occurs in the secret is taken to be from it.
 const PIECE = 6
 const HIDDEN = '[hidden: part of the secret]'
 
+/** `text` (the command's own sentence) with every whole secret of PIECE characters or more hidden. */
+function hideWholeSecrets(text, secrets) {
+  let out = text
+  for (const secret of secrets) {
+    for (const whole of new Set([secret, secret?.trim()])) if (whole && whole.length >= PIECE) out = out.split(whole).join(HIDDEN)
+  }
+  return out
+}
+
 /**
- * `text` with every stretch that shares a piece of PIECE characters (or a whole shorter
+ * `text` (a message from elsewhere) with every stretch that shares a piece of PIECE characters (or a whole shorter
  * secret) with one of `secrets` replaced by a marker; inside any occurrence of one of
  * `typed`, only whole secrets are replaced.
  * @param {string} text
@@ -51,4 +62,4 @@ function occurrences(text, part) {
   return found
 }
 
-module.exports = { redactSecrets }
+module.exports = { hideWholeSecrets, redactSecrets }
