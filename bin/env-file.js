@@ -28,10 +28,11 @@
 //   at its first NUL character, and text that is not valid UTF-16 becomes U+FFFD.
 
 /** JavaScript's `\s`: what dotenv's patterns treat as whitespace (line ends and BOM included). */
-const isSpace = (c) => c !== undefined && /\s/.test(c)
+const isSpace = (c) => c === ' ' || (c !== undefined && (c < '!' || c > '~') && /\s/.test(c))
 /** Where a pattern's `^` and `$` see a line break (`\r` is already gone). */
 const isLineEnd = (c) => c === '\n' || c === '\u2028' || c === '\u2029'
-const isKeyChar = (c) => c !== undefined && /[\w.-]/.test(c)
+/** JavaScript's `\w` (ASCII letters, digits, `_`), `.` and `-`. */
+const isKeyChar = (c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_' || c === '.' || c === '-'
 const QUOTES = '\'"`'
 // Expansion of one value stops after this many replacements: only a variable that refers
 // to itself gets there, where dotenv-expand recurses until the stack overflows.

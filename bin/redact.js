@@ -36,15 +36,15 @@ function redactSecrets(text, secrets, typed = []) {
     if (known.length >= PIECE) for (const at of occurrences(text, known)) exempt.fill(true, at, at + known.length)
   }
   for (const secret of secrets) {
-    for (const core of new Set([secret, secret?.trim()])) {
-      if (!core) continue
-      // A whole secret is hidden wherever it is; a piece only outside what the user typed.
-      for (const at of occurrences(text, core)) hidden.fill(true, at, at + core.length)
-      if (core.length <= PIECE) continue
-      for (let i = 0; i + PIECE <= text.length; i++) {
-        if (core.includes(text.slice(i, i + PIECE))) {
-          for (let j = i; j < i + PIECE; j++) if (!exempt[j]) hidden[j] = true
-        }
+    if (!secret) continue
+    // A whole secret is hidden wherever it is; a piece of it (without the whitespace at its
+    // ends, which messages are full of) only outside what the user typed.
+    const core = secret.trim()
+    for (const whole of new Set([secret, core])) if (whole) for (const at of occurrences(text, whole)) hidden.fill(true, at, at + whole.length)
+    if (core.length <= PIECE) continue
+    for (let i = 0; i + PIECE <= text.length; i++) {
+      if (core.includes(text.slice(i, i + PIECE))) {
+        for (let j = i; j < i + PIECE; j++) if (!exempt[j]) hidden[j] = true
       }
     }
   }
