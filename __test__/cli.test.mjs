@@ -545,6 +545,15 @@ describe('--help and --version', parallel, () => {
 
 const POSIX = WIN && 'needs a POSIX shell (process substitution, mkfifo, /dev/full)'
 
+/**
+ * A bash script that writes an env file into a FIFO from one background writer and runs the
+ * command on it with `option`. The command gets 10 s (a hang exits 124), and the writer is
+ * killed at the end, should nothing have read it.
+ */
+const fifoScript = (option) =>
+  `d=$(mktemp -d) && mkfifo "$d/f" && { printf 'ATLAS_SECRET=%s\\n' "$S" > "$d/f" 2>/dev/null & } && w=$! && ` +
+  `timeout 10 "$BIN" hash u ${option} "$d/f"; s=$?; kill $w 2>/dev/null; rm -r "$d"; exit $s`
+
 for (const node of NODES) {
   const absent = missingNode(node)
   describe(`through ${node.name}`, { ...parallel, skip: !ALL_NODES && absent }, () => {
@@ -572,7 +581,7 @@ for (const node of NODES) {
     })
 
     it('--dotenv <FIFO> with one writer, no hang', { skip: POSIX }, async () => {
-      const script = `d=$(mktemp -d) && mkfifo "$d/f" && { printf 'ATLAS_SECRET=%s\\n' "$S" > "$d/f" & } && "$BIN" hash u --dotenv "$d/f"; s=$?; rm -r "$d"; exit $s`
+      const script = fifoScript('--dotenv')
       const result = await run([], inNode({ bash: script, env: { S: SECRET }, timeout: 15_000 }))
       assert.deepEqual([result.status, result.stdout, result.stderr], [0, hash, ''])
     })
@@ -591,7 +600,7 @@ for (const node of NODES) {
     it('--env-file <(…) or <FIFO>: refused (Node drained it), never "not set", never a hang', { skip: POSIX }, async () => {
       const piped = await run([], inNode({ bash: `"$BIN" hash u --env-file <(printf 'ATLAS_SECRET=%s\\n' "$S")`, env: { S: SECRET } }))
       assertFails(piped, 'ERR_ATLAS_USAGE', /--env-file \/dev\/fd\/\d+ is not a regular file: Node\.js reads an --env-file itself .*: use --dotenv instead\n$/)
-      const script = `d=$(mktemp -d) && mkfifo "$d/f" && { printf 'ATLAS_SECRET=%s\\n' "$S" > "$d/f" & } && "$BIN" hash u --env-file "$d/f"; s=$?; rm -r "$d"; exit $s`
+      const script = fifoScript('--env-file')
       assertFails(await run([], inNode({ bash: script, env: { S: SECRET }, timeout: 15_000 })), 'ERR_ATLAS_USAGE', /use --dotenv instead/)
     })
 
