@@ -257,7 +257,7 @@ function readEnvFileSecret({ path: file, option }, env, cwd) {
     warnings.push(`the value on line ${last.line} has a $ that Next.js reads as a reference to another variable, so the secret it uses is not the text in the file (this tool uses what Next.js uses). If the $ belongs to the secret, write it as \\$`)
   }
   if (app.wins === 'environment') warnings.push(...environmentWinsNotes(app, fileOwn, last, env[SECRET_VAR]))
-  if (app.value !== app.expanded) warnings.push(storedValueNote(app.expanded))
+  if (app.expanded?.includes('\0')) warnings.push(nulNote(app.expanded))
   if (Object.hasOwn(parsed, PUBLIC_SECRET_VAR)) warnings.push(publicSecretNote('is defined in the file'))
   return { value: app.value, source, warnings, notes: [], otherSecrets: [fileOwn.value, parsed[SECRET_VAR]] }
 }
@@ -279,13 +279,10 @@ function environmentWinsNotes(app, fileOwn, last, envText) {
   return notes
 }
 
-/** Why the value differs from the text: process.env ends it at a NUL, or replaced broken UTF-16. */
-function storedValueNote(text) {
-  const nul = text.indexOf('\0')
-  if (nul !== -1) {
-    return `the value has a NUL character after its first ${Array.from(text.slice(0, nul)).length} characters: process.env ends a value there, so Next.js uses only the part before it`
-  }
-  return 'the value has unpaired UTF-16 surrogates, which process.env stores as U+FFFD: Next.js uses the value with those replacement characters'
+/** Why the value is shorter than the text: process.env ends a value at its first NUL. */
+function nulNote(text) {
+  const before = Array.from(text.slice(0, text.indexOf('\0'))).length
+  return `the value has a NUL character after its first ${before} characters: process.env ends a value there, so Next.js uses only the part before it`
 }
 
 /**
@@ -469,7 +466,6 @@ function api() {
 function hashOptions(secret) {
   return secret.source.kind === 'env' ? undefined : { secret: secret.value }
 }
-
 
 function checkUserId(userId) {
   if (userId === '') {
