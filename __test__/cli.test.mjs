@@ -1,11 +1,14 @@
 // The `atlas-user-hash` command, run as a user gets it: the main package and a platform
 // package made from the local build are packed, installed offline into a fresh project,
-// and `node_modules/.bin/atlas-user-hash` is spawned. Every result is checked against
-// node:crypto, and no output of any run may contain any 6-character piece of a secret.
+// and `node_modules/.bin/atlas-user-hash` is spawned (through its `#!/usr/bin/env node`, so
+// the Node first on PATH runs it). Every result is checked against node:crypto or against
+// @next/env, and no output of any run may contain any 6-character piece of a secret. The
+// env-file cases run under Node 20, 22 and 24 (`npm run tools:runtimes` installs 22 and 24;
+// ATLAS_TEST_ALL_NODES=1, as .ci/run sets it, fails where one is missing).
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash, createHmac } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join, resolve } from 'node:path'
@@ -16,8 +19,6 @@ const require = createRequire(import.meta.url)
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const { detectHost, platformSuffix } = require('../lib/load-binding.js')
-const { parseEnvText, expandEnvValues } = require('../bin/env-file.js')
-const cli = require('../bin/atlas-user-hash.js')
 
 // No English words, and every 6-character piece has a letter past f: none can turn up in
 // the help text or in hex output by chance.
@@ -69,27 +70,58 @@ before(() => {
   sh('npm', ['install', '--offline', '--no-audit', '--no-fund', '--cache', join(scratch, 'npm-cache'), ...tarballs], { cwd: project })
 })
 
+const bin = () => join(project, 'node_modules', '.bin', 'atlas-user-hash')
+
+// The Nodes that run the command: this one, and Node 22 and 24 from scripts/runtimes.
+const runtimes = join(root, 'scripts', 'runtimes', 'node_modules')
+const NODES = [
+  { name: `Node ${process.versions.node.split('.')[0]} (this node)`, dir: dirname(process.execPath) },
+  { name: 'Node 22', dir: join(runtimes, 'node22', 'bin') },
+  { name: 'Node 24', dir: join(runtimes, 'node24', 'bin') },
+].filter((node, i, all) => all.findIndex((other) => other.name.slice(0, 7) === node.name.slice(0, 7)) === i)
+const ALL_NODES = process.env.ATLAS_TEST_ALL_NODES === '1'
+const missingNode = (node) => !existsSync(join(node.dir, WIN ? 'node.exe' : 'node')) && `${node.name} is not installed: run \`npm run tools:runtimes\``
+
 /**
  * Runs the installed command with `args`, `env` added to the base environment and `input`
- * on standard input; resolves to `{ status, stdout, stderr }` once it has checked that
- * nothing it printed contains a piece of a secret.
+ * on standard input; resolves to `{ status, stdout, stderr, ms }` once it has checked that
+ * nothing it printed contains a piece of a secret (`secrets` adds more to SECRETS; the
+ * `typed` text, a path the user gave, may be echoed). `node` picks the Node first on PATH;
+ * `stdout: 'closed'` closes the read end of its standard output at once, `'full'` makes it
+ * /dev/full; `bash` runs that script instead, with the command's path in $BIN;
+ * `unprivileged` runs it without root's power to read any file.
  */
-function run(args, { env = {}, input = '', cwd = project } = {}) {
-  const [command, prefix] = WIN
-    ? [process.execPath, [join(project, 'node_modules', pkg.name, pkg.bin['atlas-user-hash'])]]
-    : [join(project, 'node_modules', '.bin', 'atlas-user-hash'), []]
+function run(args, { env = {}, input = '', cwd = project, node, stdout = 'pipe', bash, unprivileged, secrets = [], typed = [], timeout = 30_000 } = {}) {
+  let [command, argv] = bash
+    ? ['bash', ['-c', bash]]
+    : WIN
+      ? [process.execPath, [join(project, 'node_modules', pkg.name, pkg.bin['atlas-user-hash']), ...args]]
+      : [bin(), args]
+  if (unprivileged && process.getuid?.() === 0) [command, argv] = ['setpriv', ['--bounding-set=-dac_override,-dac_read_search', command, ...argv]]
+  const path = node ? `${node.dir}${delimiter}${baseEnv[pathKey]}` : baseEnv[pathKey]
+  const full = stdout === 'full' ? openSync('/dev/full', 'w') : null
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, [...prefix, ...args], { cwd, env: { ...baseEnv, ...env } })
-    let stdout = ''
+    const started = performance.now()
+    const child = spawn(command, argv, {
+      cwd,
+      env: { ...baseEnv, [pathKey]: path, BIN: bin(), ...env },
+      stdio: ['pipe', full ?? 'pipe', 'pipe'],
+      timeout,
+    })
+    if (full !== null) closeSync(full)
+    let out = ''
     let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (text) => (stdout += text))
+    if (stdout === 'closed') child.stdout.destroy()
+    else child.stdout?.setEncoding('utf8').on('data', (text) => (out += text))
     child.stderr.setEncoding('utf8').on('data', (text) => (stderr += text))
     child.on('error', reject)
-    child.on('close', (status) => {
+    child.on('close', (status, signal) => {
+      const ms = performance.now() - started
       try {
-        assertNoSecret(`${stdout}${stderr}`, args)
+        assert.equal(signal, null, `${JSON.stringify(bash || args)} was killed by ${signal} (timeout ${timeout} ms):\n${out}${stderr}`)
+        assertNoSecret(`${out}${stderr}`, bash || args, [...SECRETS, ...secrets], typed)
         runs++
-        resolvePromise({ status, stdout, stderr })
+        resolvePromise({ status, stdout: out, stderr, ms })
       } catch (error) {
         reject(error)
       }
@@ -99,11 +131,14 @@ function run(args, { env = {}, input = '', cwd = project } = {}) {
   })
 }
 
-function assertNoSecret(output, args) {
-  for (const secret of SECRETS) {
+/** No 6-character piece of a secret in `output`, but for `typed` text without the whole secret. */
+function assertNoSecret(output, args, secrets, typed = []) {
+  let rest = output
+  for (const text of typed) if (!secrets.some((secret) => text.includes(secret))) rest = rest.split(text).join('')
+  for (const secret of secrets) {
     for (let i = 0; i + 6 <= secret.length; i++) {
       const piece = secret.slice(i, i + 6)
-      assert.ok(!output.includes(piece), `output of ${JSON.stringify(args)} contains ${JSON.stringify(piece)}:\n${output}`)
+      assert.ok(!rest.includes(piece), `output of ${JSON.stringify(args)} contains ${JSON.stringify(piece)}:\n${output}`)
     }
   }
 }
@@ -152,8 +187,9 @@ describe('hash', parallel, () => {
 
   it('takes options before or after the command, with = or a space', async () => {
     const file = envFile('anywhere.env', `ATLAS_SECRET=${SECRET}\n`)
-    assert.equal((await run(['--env-file', file, 'hash', 'u1'])).stdout, `${hmac(SECRET, 'u1')}\n`)
-    assert.equal((await run(['hash', `--env-file=${file}`, 'u1'])).stdout, `${hmac(SECRET, 'u1')}\n`)
+    for (const args of [['--dotenv', file, 'hash', 'u1'], ['hash', `--dotenv=${file}`, 'u1'], ['hash', 'u1', '-e', file], ['hash', '--env-file', file, 'u1']]) {
+      assert.equal((await run(args)).stdout, `${hmac(SECRET, 'u1')}\n`, args.join(' '))
+    }
   })
 
   it('--json prints { ok, userId, userHash, source, notes }', async () => {
@@ -169,7 +205,7 @@ describe('hash', parallel, () => {
   })
 })
 
-describe('--env-file: ATLAS_SECRET as Next.js reads it', parallel, () => {
+describe('--dotenv: ATLAS_SECRET as Next.js reads it', parallel, () => {
   const cut = (middle) => `${SECRET.slice(0, 12)}${middle}${SECRET.slice(12)}`
   const files = [
     ['plain', `ATLAS_SECRET=${SECRET}\n`, SECRET],
@@ -191,7 +227,7 @@ describe('--env-file: ATLAS_SECRET as Next.js reads it', parallel, () => {
   for (const [name, text, secret, note] of files) {
     it(`${name}${note ? ', with a note on stderr' : ''}`, async () => {
       const file = envFile(`${name.replace(/\W+/g, '-')}.env`, text)
-      const hash = await run(['hash', 'user_7', '--env-file', file])
+      const hash = await run(['hash', 'user_7', '--dotenv', file])
       assert.deepEqual([hash.status, hash.stdout], [0, `${hmac(secret, 'user_7')}\n`])
       if (note) assert.match(hash.stderr, note)
       else assert.equal(hash.stderr, '')
@@ -200,96 +236,24 @@ describe('--env-file: ATLAS_SECRET as Next.js reads it', parallel, () => {
 
   it('verify reads it too', async () => {
     const file = envFile('verify.env', `export ATLAS_SECRET="${SECRET}" # c\r\n`)
-    const verify = await run(['verify', 'user_7', hmac(SECRET, 'user_7'), '--env-file', file], { env: { ATLAS_SECRET: OTHER_SECRET } })
-    assert.deepEqual([verify.status, verify.stdout], [0, 'ok\n'])
-  })
-
-  it('the file wins over ATLAS_SECRET in the environment, and doctor says Next.js would not use it', async () => {
-    const file = envFile('both.env', `ATLAS_SECRET=${SECRET}\n`)
-    const hash = await run(['hash', 'u', '--env-file', file], { env: { ATLAS_SECRET: OTHER_SECRET } })
-    assert.equal(hash.stdout, `${hmac(SECRET, 'u')}\n`)
-    const { json } = await runJson(['doctor', '--env-file', file], { env: { ATLAS_SECRET: OTHER_SECRET } })
-    assert.equal(json.fingerprint, fingerprint(SECRET))
-    assert.ok(json.notes.some((n) => n.includes('also set in this environment') && n.includes(fingerprint(OTHER_SECRET))), json.notes.join('\n'))
+    const verify = await run(['verify', 'user_7', hmac(SECRET, 'user_7'), '--dotenv', file])
+    assert.deepEqual([verify.status, verify.stdout, verify.stderr], [0, 'ok\n', ''])
   })
 
   it('doctor notes a $ that Next.js expands, a # that cuts the value, and a NEXT_PUBLIC_ secret', async () => {
     const file = envFile('surprises.env', `NEXT_PUBLIC_ATLAS_SECRET=x\nATLAS_SECRET=${SECRET}$Zz#tail\n`)
-    const { status, json } = await runJson(['doctor', '--env-file', file])
+    const { status, json } = await runJson(['doctor', '--dotenv', file])
     assert.equal(status, 0)
     assert.equal(json.fingerprint, fingerprint(SECRET))
-    assert.deepEqual(json.source, { kind: 'env-file', path: file, line: 2 })
+    assert.deepEqual(json.source, { kind: 'env-file', path: file, line: 2, wins: 'file' })
     for (const part of ['has a $', 'has a # right after it', 'NEXT_PUBLIC_ATLAS_SECRET is defined in the file']) {
       assert.ok(json.notes.some((n) => n.includes(part)), `no note with ${part}: ${json.notes.join('\n')}`)
     }
   })
 
-  it('a file without ATLAS_SECRET: ERR_ATLAS_SECRET_MISSING naming the file', async () => {
+  it('a file without ATLAS_SECRET, and none in the environment: ERR_ATLAS_SECRET_MISSING naming the file', async () => {
     const file = envFile('none.env', 'OTHER=1\n')
-    assertFails(await run(['hash', 'u', '--env-file', file], withSecret), 'ERR_ATLAS_SECRET_MISSING', /none\.env is not set/)
-  })
-
-  it('a file that does not exist stops the command (Node itself stops first, exit 9, where it reads --env-file after a script)', async () => {
-    const result = await run(['hash', 'u', '--env-file', join(scratch, 'missing.env')], withSecret)
-    assert.equal(result.stdout, '')
-    if (result.status === 9) assert.match(result.stderr, /missing\.env: not found/)
-    else assertFails(result, 'ERR_ATLAS_ENV_FILE', /missing\.env: there is no such file/)
-  })
-
-  it('a file that cannot be read: ERR_ATLAS_ENV_FILE (in process, past Node\'s own check)', async () => {
-    const printed = []
-    const io = { out: (t) => printed.push(t), err: (t) => printed.push(t), env: {}, cwd: scratch, stdin: null }
-    assert.equal(await cli.main(['hash', 'u', '--env-file', 'missing.env'], io), 2)
-    assert.match(printed.join(''), /^atlas-user-hash: ERR_ATLAS_ENV_FILE: cannot read the --env-file .*missing\.env: there is no such file\n$/)
-  })
-})
-
-describe('--env-file parser (as @next/env 16: dotenv 16.3 parse, then dotenv-expand 10)', () => {
-  // Each expected object is what @next/env 16.4.6's processEnv made of the same text, with
-  // the same environment.
-  const env = { HOME_DIR: '/home/ada', EMPTY: '' }
-  const cases = [
-    ['A=plain\nB = spaced out  \nexport C=exported\n', { A: 'plain', B: 'spaced out', C: 'exported' }],
-    ['# comment\nA=value # comment\nB=value#not-a-comment?\nC="quoted # kept" # comment\n', { A: 'value', B: 'value', C: 'quoted # kept' }],
-    ["A='single'\nB=\"double\"\nC=`back`\nD=''\nE=\nF\n", { A: 'single', B: 'double', C: 'back', D: '', E: '' }],
-    ['A="line1\\nline2"\nB=\'line1\\nline2\'\nC="tab\\tstays \\"quoted\\""\nD=`x\\ny`\n', { A: 'line1\nline2', B: 'line1\\nline2', C: 'tab\\tstays \\"quoted\\"', D: 'x\\ny' }],
-    ['A="first\nsecond"\nB=after\n', { A: 'first\nsecond', B: 'after' }],
-    ["A='multi\nline # not a comment\n'\nB=1\n", { A: 'multi\nline # not a comment\n', B: '1' }],
-    ['A=one\r\nB="two"\r\nC=three\r\n', { A: 'one', B: 'two', C: 'three' }],
-    ['A=old\nA=new\n', { A: 'new' }],
-    ['A=  untrimmed "quotes" inside  \n', { A: 'untrimmed "quotes" inside' }],
-    ['A="unclosed\nB=next\n', { A: '"unclosed', B: 'next' }],
-    ['A="x" trailing\n', { A: '"x" trailing' }],
-    ['A: yaml\nB:nospace\n', { A: 'yaml' }],
-    ['\uFEFFA=bom\n  export   B = "spaced" \n', { A: 'bom', B: 'spaced' }],
-    ['A=x\nB=${A}-$A-${MISSING:-fallback}-$HOME_DIR\n', { A: 'x', B: 'x-x-fallback-/home/ada' }],
-    ['A=\\$literal\nB=price$5\nC=a$\nD=${EMPTY:-d}\n', { A: '$literal', B: 'price', C: 'a$', D: 'd' }],
-    ["A='$HOME_DIR'\n", { A: '/home/ada' }],
-    ['HOME_DIR=from-file\nB=$HOME_DIR\n', { HOME_DIR: '/home/ada', B: '/home/ada' }],
-    ['A=$B\nB=b\n', { A: 'b', B: 'b' }],
-    ['A=${B:-d}\nB=b\n', { A: 'd', B: 'b' }],
-  ]
-  for (const [text, expected] of cases) {
-    it(JSON.stringify(text), () => {
-      assert.deepEqual(Object.fromEntries(expandEnvValues(parseEnvText(text).values, env)), expected)
-    })
-  }
-
-  it('keeps a key\'s own value from the file when asked, where Next.js takes the environment\'s', () => {
-    const { values } = parseEnvText('HOME_DIR=from-file\n')
-    assert.equal(expandEnvValues(values, env, { fileWins: ['HOME_DIR'] }).get('HOME_DIR'), 'from-file')
-  })
-
-  it('gives the line of each definition, its quote, and whether a # cut an unquoted value', () => {
-    assert.deepEqual(parseEnvText('# c\nA="x"\n\nB=y#z\nexport C=`w`\n').entries, [
-      { key: 'A', line: 2, quote: '"', commentCut: false },
-      { key: 'B', line: 4, quote: '', commentCut: true },
-      { key: 'C', line: 5, quote: '`', commentCut: false },
-    ])
-  })
-
-  it('throws for references that never finish expanding (Next.js fails to load such a file)', () => {
-    assert.throws(() => expandEnvValues(parseEnvText('A=x$A\n').values, {}), /never finish expanding/)
+    assertFails(await run(['hash', 'u', '--dotenv', file]), 'ERR_ATLAS_SECRET_MISSING', /none\.env is not set/)
   })
 })
 
@@ -388,7 +352,7 @@ describe('doctor', parallel, () => {
     const file = envFile('fingerprint.env', `ATLAS_SECRET="${SECRET}"\n`)
     const sources = await Promise.all([
       runJson(['doctor'], withSecret),
-      runJson(['doctor', '--env-file', file]),
+      runJson(['doctor', '--dotenv', file]),
       runJson(['doctor', '--secret-stdin'], { input: `${SECRET}\n` }),
     ])
     assert.deepEqual(sources.map(({ json }) => json.source.kind), ['env', 'env-file', 'stdin'])
@@ -407,7 +371,7 @@ describe('doctor', parallel, () => {
     const result = await run(['doctor'], { cwd: dir })
     assert.equal(result.status, 2)
     assert.match(result.stdout, /^secret: {6}ATLAS_SECRET in the environment\nproblem: {5}is not set\n/)
-    assert.match(result.stdout, /note: \.env\.local is here: .*check it with --env-file \.env\.local/)
+    assert.match(result.stdout, /note: \.env\.local is here: .*check it with --dotenv \.env\.local/)
     assert.match(result.stderr, /^atlas-user-hash: ERR_ATLAS_SECRET_MISSING: ATLAS_SECRET in the environment is not set: /)
     const { json } = await runJson(['doctor'])
     assert.deepEqual([json.ok, json.status, json.code, json.length, json.fingerprint], [false, 'unset', 'ERR_ATLAS_SECRET_MISSING', null, null])
@@ -463,7 +427,7 @@ describe('doctor', parallel, () => {
 
   it('names its source: the env file\'s path and line, stdin and the newline it removed', async () => {
     const file = envFile('named.env', `\n\nATLAS_SECRET=${SECRET}\n`)
-    assert.ok((await run(['doctor', '--env-file', file])).stdout.startsWith(`secret:      ATLAS_SECRET in ${file} (line 3)\n`))
+    assert.ok((await run(['doctor', '--dotenv', file])).stdout.startsWith(`secret:      ATLAS_SECRET in ${file} (line 3)\n`))
     const stdin = await run(['doctor', '--secret-stdin'], { input: `${SECRET}\n` })
     assert.match(stdin.stdout, /^secret: {6}the secret on standard input\n/)
     assert.match(stdin.stdout, /note: standard input ended with a newline \(\\n\), which was removed/)
@@ -488,7 +452,7 @@ describe('doctor', parallel, () => {
 describe('never from the command line', parallel, () => {
   for (const args of [['hash', 'u', '--secret', SECRET], [`--secret=${SECRET}`, 'doctor'], ['verify', 'u', 'h', '--secret']]) {
     it(`refuses ${args.map((a) => a.replace(SECRET, '<secret>')).join(' ')}`, async () => {
-      assertFails(await run(args, withSecret), 'ERR_ATLAS_USAGE', /never taken from the command line.*ps.*history.*ATLAS_SECRET.*--env-file.*--secret-stdin/)
+      assertFails(await run(args, withSecret), 'ERR_ATLAS_USAGE', /never taken from the command line.*ps.*history.*ATLAS_SECRET.*--dotenv.*--secret-stdin/)
     })
   }
 
@@ -510,11 +474,11 @@ describe('errors: exit 2, a code and a sentence on stderr', parallel, () => {
     assertFails(await run(['verify', 'u', 'x'], { env: { ATLAS_SECRET: `${SECRET}\n` } }), 'ERR_ATLAS_SECRET_INVALID', /ends with a newline/)
   })
 
-  it('no secret where the app keeps a .env.local: the error points at --env-file', async () => {
+  it('no secret where the app keeps a .env.local: the error points at --dotenv', async () => {
     const dir = join(scratch, 'app-without-env')
     mkdirSync(dir)
     writeFileSync(join(dir, '.env.local'), '')
-    assertFails(await run(['hash', 'u'], { cwd: dir }), 'ERR_ATLAS_SECRET_MISSING', /\. \.env\.local is here: .*check it with --env-file \.env\.local\n$/)
+    assertFails(await run(['hash', 'u'], { cwd: dir }), 'ERR_ATLAS_SECRET_MISSING', /\. \.env\.local is here: .*check it with --dotenv \.env\.local\n$/)
   })
 
   const usage = [
@@ -527,7 +491,11 @@ describe('errors: exit 2, a code and a sentence on stderr', parallel, () => {
     [['hash', 'u', '--frobnicate'], /unknown option --frobnicate/],
     [['hash', '-42'], /put -- before it/],
     [['hash', 'u', '--env-file'], /--env-file needs a path/],
-    [['hash', 'u', '--env-file', 'package.json', '--secret-stdin'], /either --env-file or --secret-stdin/],
+    [['hash', 'u', '--dotenv', '--secret-stdin'], /--dotenv needs a path/],
+    [['hash', 'u', '-e'], /-e needs a path/],
+    [['hash', 'u', '--dotenv', 'package.json', '--secret-stdin'], /either --dotenv or --secret-stdin/],
+    [['hash', 'u', '--dotenv', 'a.env', '--env-file', 'package.json'], /give one --dotenv/],
+    [['hash', 'u', '-e', 'a.env', '-e', 'b.env'], /give one --dotenv/],
     [['hash', 'u', '--secret-stdin=yes'], /--secret-stdin takes no value/],
     [['hash', 'u', `--${SECRET}`], /unknown option \(not repeated here\)/],
   ]
@@ -553,7 +521,7 @@ describe('--help and --version', parallel, () => {
     it(`${args.join(' ')} prints the usage and exits 0`, async () => {
       const result = await run(args)
       assert.deepEqual([result.status, result.stderr], [0, ''])
-      for (const part of ['hash <userId>', 'verify <userId> <userHash>', 'doctor', '--env-file <path>', '--secret-stdin', 'One final newline', '--json', 'Exit codes']) {
+      for (const part of ['hash <userId>', 'verify <userId> <userHash>', 'doctor', '--dotenv <path>', '--env-file <path>', '--secret-stdin', 'One final newline', '--json', 'Exit codes']) {
         assert.ok(result.stdout.includes(part), `help lacks ${part}`)
       }
     })
@@ -570,6 +538,274 @@ describe('--help and --version', parallel, () => {
   it('npx --offline atlas-user-hash --version works in the project', { skip: underWine }, () => {
     const result = spawnSync('npx', ['--offline', '--cache', join(scratch, 'npm-cache'), 'atlas-user-hash', '--version'], { cwd: project, env: baseEnv, encoding: 'utf8', shell: WIN })
     assert.deepEqual([result.status, result.stdout], [0, `${pkg.version}\n`], result.stderr)
+  })
+})
+
+// ---------------------------------------------------------------------------------------
+// The env file on Node 20, 22 and 24, which read --env-file themselves (issue 18, case 1),
+// and a closed standard output (case 4)
+
+const POSIX = WIN && 'needs a POSIX shell (process substitution, mkfifo, /dev/full)'
+
+/**
+ * A bash script that writes an env file into a FIFO from one background writer and runs the
+ * command on it with `option`. The command gets 10 s (a hang exits 124), and the writer is
+ * killed at the end, should nothing have read it.
+ */
+const fifoScript = (option) =>
+  `d=$(mktemp -d) && mkfifo "$d/f" && { printf 'ATLAS_SECRET=%s\\n' "$S" > "$d/f" 2>/dev/null & } && w=$! && ` +
+  `timeout 10 "$BIN" hash u ${option} "$d/f"; s=$?; kill $w 2>/dev/null; rm -r "$d"; exit $s`
+
+for (const node of NODES) {
+  const absent = missingNode(node)
+  describe(`through ${node.name}`, { ...parallel, skip: !ALL_NODES && absent }, () => {
+    const good = `ATLAS_SECRET=${SECRET}\n`
+    const hash = `${hmac(SECRET, 'u')}\n`
+    const inNode = (options) => ({ node, ...options })
+
+    it('is installed, and runs the command', { skip: POSIX }, async () => {
+      assert.equal(absent, false)
+      const which = await run([], inNode({ bash: 'command -v node; "$BIN" --version' }))
+      assert.equal(which.stdout, `${join(node.dir, 'node')}\n${pkg.version}\n`)
+    })
+
+    it('--dotenv <file>, --dotenv=<file>, -e <file>, and --env-file <file> for a regular file', async () => {
+      const file = envFile(`regular-${node.name.slice(5, 7)}.env`, good)
+      for (const args of [['hash', 'u', '--dotenv', file], ['hash', 'u', `--dotenv=${file}`], ['hash', 'u', '-e', file], ['hash', 'u', '--env-file', file]]) {
+        const result = await run(args, inNode())
+        assert.deepEqual([result.status, result.stdout, result.stderr], [0, hash, ''], args.join(' '))
+      }
+    })
+
+    it('--dotenv <(…): process substitution', { skip: POSIX }, async () => {
+      const result = await run([], inNode({ bash: `"$BIN" hash u --dotenv <(printf 'ATLAS_SECRET=%s\\n' "$S")`, env: { S: SECRET } }))
+      assert.deepEqual([result.status, result.stdout, result.stderr], [0, hash, ''])
+    })
+
+    it('--dotenv <FIFO> with one writer, no hang', { skip: POSIX }, async () => {
+      const script = fifoScript('--dotenv')
+      const result = await run([], inNode({ bash: script, env: { S: SECRET }, timeout: 15_000 }))
+      assert.deepEqual([result.status, result.stdout, result.stderr], [0, hash, ''])
+    })
+
+    it('--dotenv <unreadable file>: ERR_ATLAS_ENV_FILE, exit 2', { skip: POSIX }, async () => {
+      const file = envFile(`unreadable-${node.name.slice(5, 7)}.env`, good)
+      chmodSync(file, 0o000)
+      assertFails(await run(['hash', 'u', '--dotenv', file], inNode({ unprivileged: true })), 'ERR_ATLAS_ENV_FILE', /cannot read the --dotenv .*unreadable-\d\d\.env: permission denied\n$/)
+    })
+
+    it('--dotenv <directory>, and a missing file: ERR_ATLAS_ENV_FILE, exit 2', async () => {
+      assertFails(await run(['doctor', '--dotenv', scratch], inNode()), 'ERR_ATLAS_ENV_FILE', /: it is a directory: give the path of a file such as \.env\.local\n$/)
+      assertFails(await run(['hash', 'u', '--dotenv', join(scratch, 'missing.env')], inNode(withSecret)), 'ERR_ATLAS_ENV_FILE', /missing\.env: there is no such file\n$/)
+    })
+
+    it('--env-file <(…) or <FIFO>: refused (Node drained it), never "not set", never a hang', { skip: POSIX }, async () => {
+      const piped = await run([], inNode({ bash: `"$BIN" hash u --env-file <(printf 'ATLAS_SECRET=%s\\n' "$S")`, env: { S: SECRET } }))
+      assertFails(piped, 'ERR_ATLAS_USAGE', /--env-file \/dev\/fd\/\d+ is not a regular file: Node\.js reads an --env-file itself .*: use --dotenv instead\n$/)
+      const script = fifoScript('--env-file')
+      assertFails(await run([], inNode({ bash: script, env: { S: SECRET }, timeout: 15_000 })), 'ERR_ATLAS_USAGE', /use --dotenv instead/)
+    })
+
+    it('--env-file <missing file>: Node stops before the command (exit 9), as the README says', async () => {
+      const result = await run(['hash', 'u', '--env-file', join(scratch, 'missing.env')], inNode(withSecret))
+      assert.deepEqual([result.status, result.stdout], [9, ''])
+      assert.match(result.stderr, /missing\.env: not found/)
+    })
+
+    it('a closed standard output (read end closed, /dev/full): no error, the exit code of the result', { skip: POSIX }, async () => {
+      const cases = [[['verify', 'u', hmac(SECRET, 'u')], 0], [['verify', 'u', hmac(OTHER_SECRET, 'u')], 1], [['hash', 'u'], 0], [['doctor', '--json'], 0]]
+      for (const stdout of ['closed', 'full']) {
+        for (const [args, status] of cases) {
+          const result = await run(args, inNode({ ...withSecret, stdout }))
+          assert.equal(result.status, status, `${args.join(' ')} with stdout ${stdout}: ${result.stderr}`)
+          assert.doesNotMatch(result.stderr, /ERR_ATLAS|EPIPE|ENOSPC/)
+        }
+      }
+    })
+  })
+}
+
+// ---------------------------------------------------------------------------------------
+// The parser's time grows with the file, not with its square (case 2)
+
+describe('the .env parser, through the command: time about in proportion to the file', () => {
+  const files = {
+    entries: (n) => `${Array.from({ length: n }, (_, i) => `KEY_${i}=value_${i}`).join('\n')}\nATLAS_SECRET=${SECRET}\n`,
+    'blank lines before a # line': (n) => `${'\n'.repeat(n)}# comment\nATLAS_SECRET=${SECRET}\n`,
+  }
+  for (const [name, make] of Object.entries(files)) {
+    it(`${name}: 10k, 20k, 40k; 4 times the file takes well under 8 times as long`, async (t) => {
+      const times = {}
+      for (const n of [10_000, 20_000, 40_000]) {
+        const file = envFile(`linear-${name.length}-${n}.env`, make(n))
+        // A quadratic parser takes 16 times as long for 4 times the file: stop it at 12.
+        const timeout = times[10_000] ? Math.ceil(12 * times[10_000]) + 2000 : 60_000
+        times[n] = Infinity
+        for (let round = 0; round < 2; round++) {
+          const result = await run(['hash', 'u', '--dotenv', file], { timeout })
+          assert.deepEqual([result.status, result.stdout], [0, `${hmac(SECRET, 'u')}\n`], result.stderr)
+          times[n] = Math.min(times[n], result.ms)
+        }
+      }
+      const ratio = times[40_000] / times[10_000]
+      const report = `10k: ${times[10_000].toFixed(0)} ms, 20k: ${times[20_000].toFixed(0)} ms, 40k: ${times[40_000].toFixed(0)} ms (ratio ${ratio.toFixed(1)})`
+      t.diagnostic(report)
+      assert.ok(ratio < 8, report)
+    })
+  }
+})
+
+// ---------------------------------------------------------------------------------------
+// The secret Next.js uses (case 3), checked against @next/env itself
+
+/** What a Next.js app started with `env` gets in process.env.ATLAS_SECRET from this .env text: @next/env, in a child. */
+function nextJsSecret(text, env = {}) {
+  const script = `const { processEnv } = require(${JSON.stringify(require.resolve('@next/env'))})
+let failed = false
+processEnv([{ path: '.env', contents: require('node:fs').readFileSync(0, 'utf8'), env: {} }], '.', { error: () => { failed = true }, info() {}, warn() {} }, true)
+process.stdout.write(JSON.stringify({ failed, value: process.env.ATLAS_SECRET ?? null }))`
+  const result = spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8', env: { ...baseEnv, ...env } })
+  assert.equal(result.status, 0, result.stderr)
+  return JSON.parse(result.stdout)
+}
+
+describe('--dotenv: the secret Next.js uses, as @next/env computes it', parallel, () => {
+  const head = SECRET.slice(0, 12)
+  const tail = SECRET.slice(12)
+  const cases = [
+    ['ATLAS_SECRET in the environment wins, and its $VAR is expanded', `ATLAS_SECRET=${OTHER_SECRET}\n`, { ATLAS_SECRET: `${head}$TAIL`, TAIL: tail }, SECRET, 'environment',
+      [`Next.js uses the environment's value, and so does this command. The file's own value differs (fingerprint ${fingerprint(OTHER_SECRET)})`, 'the environment\'s ATLAS_SECRET has a $ that Next.js expands']],
+    ['… and its ${VAR}, even where the file has the same value', `ATLAS_SECRET=${head}\${TAIL}\n`, { ATLAS_SECRET: `${head}\${TAIL}`, TAIL: tail }, SECRET, 'environment', ['(the file\'s is the same)']],
+    ['an environment ATLAS_SECRET, unexpanded, where the file has none', 'OTHER=1\n', { ATLAS_SECRET: `${SECRET}$TAIL`, TAIL: tail }, `${SECRET}$TAIL`, 'environment', ['the file does not define ATLAS_SECRET']],
+    ['a NUL character ends the value', `ATLAS_SECRET="${SECRET}\0${OTHER_SECRET}"\n`, {}, SECRET, 'file', [`a NUL character after its first ${SECRET.length} characters`]],
+    ['$toString resolves through process.env\'s prototype', `ATLAS_SECRET=${SECRET}$toString\n`, {}, `${SECRET}[object Undefined]`, 'file', ['has a $']],
+    ['${constructor} too', `ATLAS_SECRET=${SECRET}\${constructor}\n`, {}, `${SECRET}[object global]`, 'file', ['has a $']],
+    ['$__proto__ too', `ATLAS_SECRET=${SECRET}$__proto__\n`, {}, `${SECRET}[object Object]`, 'file', ['has a $']],
+  ]
+  for (const [name, text, env, expected, wins, notes] of cases) {
+    it(name, async () => {
+      assert.deepEqual(nextJsSecret(text, env), { failed: false, value: expected }, '@next/env agrees with the expected value')
+      const file = envFile(`next-${name.replace(/\W+/g, '-')}.env`, text)
+      const doctor = await runJson(['doctor', '--dotenv', file], { env })
+      assert.deepEqual([doctor.status, doctor.json.fingerprint, doctor.json.length, doctor.json.source.wins], [0, fingerprint(expected), Array.from(expected).length, wins])
+      for (const note of notes) assert.ok(doctor.json.notes.some((n) => n.includes(note)), `no note with ${note}:\n${doctor.json.notes.join('\n')}`)
+      const text2 = await run(['doctor', '--dotenv', file], { env })
+      assert.match(text2.stdout, wins === 'environment' ? /^secret: {6}ATLAS_SECRET in the environment[ ,]/ : /^secret: {6}ATLAS_SECRET in .* \(line 1\)\n/)
+      const hash = await run(['hash', 'u', '--dotenv', file], { env })
+      assert.deepEqual([hash.status, hash.stdout], [0, `${hmac(expected, 'u')}\n`])
+    })
+  }
+
+  it('$hasOwnProperty makes Next.js fail to load the file: ERR_ATLAS_ENV_FILE', async () => {
+    const text = `ATLAS_SECRET=${SECRET}$hasOwnProperty\n`
+    assert.deepEqual(nextJsSecret(text), { failed: true, value: null })
+    const file = envFile('next-fails.env', text)
+    assertFails(await run(['doctor', '--dotenv', file]), 'ERR_ATLAS_ENV_FILE', /\$hasOwnProperty in ATLAS_SECRET makes Next\.js fail to load this file \(TypeError: .*\), so it uses none of its values\n$/)
+  })
+})
+
+// ---------------------------------------------------------------------------------------
+// Redaction hides the secret, not the message (case 5)
+
+describe('redaction', parallel, () => {
+  it('a path that shares pieces with the secret still gets the whole sentence, and no output holds the secret', async () => {
+    const secret = 'newbie-test-secret-4f9a2b'
+    const dir = join(scratch, 'redaction')
+    mkdirSync(join(dir, 'newbie'), { recursive: true })
+    writeFileSync(join(dir, 'newbie', 'bad.env'), `ATLAS_SECRET="${secret}\\n"\n`)
+    const file = join(dir, 'newbie', 'bad.env')
+    const sentence = `ATLAS_SECRET in ${file} (line 1) ends with a newline (\\n): Atlas rejects every hash made with it, so remove the whitespace from the value`
+    for (const command of [['hash', 'u'], ['verify', 'u', hmac(secret, 'u')], ['doctor']]) {
+      const result = await run([...command, '--dotenv', 'newbie/bad.env'], { cwd: dir })
+      assert.equal(result.status, 2)
+      assert.ok(result.stderr.endsWith(`: ${sentence}\n`), result.stderr)
+      for (const piece of [secret, secret.slice(6), '4f9a2b']) assert.ok(!`${result.stdout}${result.stderr}`.includes(piece), `${piece} in the output`)
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------
+// The README's lines, as a Next.js user runs them (case 6)
+
+describe('README: the debugging lines work in a Next.js app, whose secret is in .env.local', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## Debugging a rejected hash'))
+  const block = /```sh\n([\s\S]*?)```/.exec(section)[1]
+  const lines = block.split('\n').filter((line) => line.startsWith('npx atlas-user-hash '))
+
+  it('has the three lines, each with --dotenv .env.local', () => {
+    assert.deepEqual(lines.map((line) => line.split(' ')[2]), ['doctor', 'hash', 'verify'])
+    for (const line of lines) assert.match(line, / --dotenv \.env\.local /)
+  })
+
+  for (const line of lines) {
+    it(line.replace(/\s+#.*$/, ''), async () => {
+      const app = join(scratch, 'next-app')
+      mkdirSync(app, { recursive: true })
+      writeFileSync(join(app, '.env.local'), `ATLAS_SECRET=${SECRET}\n`)
+      const args = line.replace(/\s+#.*$/, '').split(/\s+/).slice(2).map((arg) => (arg === '3f0c…' ? hmac(SECRET, 'user_100123') : arg))
+      const result = await run(args, { cwd: app })
+      assert.deepEqual([result.status, result.stderr], [0, ''], args.join(' '))
+      if (args[0] === 'hash') assert.equal(result.stdout, `${hmac(SECRET, 'user_100123')}\n`)
+    })
+  }
+})
+
+// ---------------------------------------------------------------------------------------
+// The secret prompt at a terminal (case 7), through a real pseudo-terminal
+
+/**
+ * Runs the installed command under `script` (util-linux), so that its standard input is a
+ * terminal; types `keys` once the prompt shows. Resolves to `{ status, output }`.
+ */
+function runInTerminal(args, keys) {
+  return new Promise((resolvePromise, reject) => {
+    const command = [bin(), ...args].map((arg) => `'${arg}'`).join(' ')
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: project, env: baseEnv, timeout: 20_000 })
+    let output = ''
+    let typed = false
+    child.stdout.setEncoding('utf8').on('data', (text) => {
+      output += text
+      if (!typed && output.includes('press Enter when done')) {
+        typed = true
+        child.stdin.write(keys)
+      }
+    })
+    child.stderr.setEncoding('utf8').on('data', (text) => (output += text))
+    child.on('error', reject)
+    child.on('close', (status) => {
+      try {
+        assertNoSecret(output, args, SECRETS)
+        resolvePromise({ status, output: output.replace(/\r\n/g, '\n') })
+      } catch (error) {
+        reject(error)
+      }
+    })
+  })
+}
+
+describe('--secret-stdin at a terminal', { ...parallel, skip: process.platform !== 'linux' && 'needs util-linux script' }, () => {
+  it('reads a typed secret without echo', async () => {
+    const { status, output } = await runInTerminal(['doctor', '--secret-stdin'], `${SECRET}\r`)
+    assert.equal(status, 0, output)
+    assert.match(output, /^ATLAS_SECRET \(typing is not shown; press Enter when done\): \nsecret: {6}the secret typed at the terminal\nstatus: {6}fine\n/)
+    assert.match(output, new RegExp(`fingerprint: ${fingerprint(SECRET)}\\n`))
+    assert.doesNotMatch(output, /note:/)
+  })
+
+  it('warns about a paste of several lines: only the first is the secret', async () => {
+    const { status, output } = await runInTerminal(['hash', 'u', '--secret-stdin'], `${SECRET}\r${OTHER_SECRET}\rOTHER=1\r`)
+    assert.equal(status, 0, output)
+    assert.match(output, new RegExp(`\\n${hmac(SECRET, 'u')}\\nnote: the paste had 2 more lines after the first: only the first line was taken as the secret, and the rest was dropped\\.`))
+  })
+
+  it('warns about control characters, such as an arrow key\'s escape sequence', async () => {
+    const typed = `${SECRET.slice(0, 8)}\u001b[D${SECRET.slice(8)}`
+    const { status, output } = await runInTerminal(['doctor', '--secret-stdin', '--json'], `${typed}\r`)
+    assert.equal(status, 0, output)
+    const json = JSON.parse(output.slice(output.indexOf('{')))
+    assert.equal(json.fingerprint, fingerprint(typed))
+    assert.ok(json.notes.some((note) => note.startsWith('the secret typed has 1 control character in it, such as the escape sequences that the arrow keys send')), json.notes.join('\n'))
   })
 })
 

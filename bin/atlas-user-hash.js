@@ -11,7 +11,9 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { parseArgs } = require('node:util')
 
-const { parseEnvText, expandEnvValues, EnvFileError } = require('./env-file.js')
+const { parseEnvText, readLikeNextJs, withoutVariable, EnvFileError } = require('./env-file.js')
+const { readHiddenLine } = require('./prompt.js')
+const { hideWholeSecrets, redactSecrets } = require('./redact.js')
 
 const EXIT_OK = 0
 const EXIT_MISMATCH = 1
@@ -27,13 +29,18 @@ const FINGERPRINT_HEX_DIGITS = 12
 // The files a Next.js app reads, for the hint when ATLAS_SECRET is not set in the shell.
 const NEXT_ENV_FILES = ['.env.local', '.env.production.local', '.env.development.local', '.env.production', '.env.development', '.env']
 
+// `--dotenv` is the env-file option's name because Node.js never reads it: Node 20 to 24
+// take `--env-file` from anywhere on the command line, even after the script's name, and
+// read that file before the command starts. `--env-file` stays, for regular files only.
 const OPTIONS = {
+  dotenv: { type: 'string', short: 'e' },
   'env-file': { type: 'string' },
   'secret-stdin': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 }
+const ENV_FILE_OPTIONS = ['dotenv', 'env-file']
 const COMMANDS = { hash: ['userId'], verify: ['userId', 'userHash'], doctor: [], help: [] }
 
 const HELP = `atlas-user-hash: Atlas support-chat user hashes, from a terminal
@@ -50,15 +57,22 @@ and 00123 is another id. Put -- before an id that starts with "-": hash -- -42.
 
 The secret, from one of (never from the command line: --secret is refused):
   ATLAS_SECRET          the environment variable (the default)
-  --env-file <path>     ATLAS_SECRET as Next.js reads it from that file, e.g. .env.local:
-                        KEY=value and export KEY=value lines, '…' "…" \`…\` quotes (may span
-                        lines), # comments, \\n in "…", $VAR and \${VAR} expanded (\\$ is a "$").
-                        Next.js would let an ATLAS_SECRET set in the environment win; here
-                        the file's value is used, and doctor says when the two differ.
+  --dotenv <path>, -e <path>
+                        the ATLAS_SECRET a Next.js app started here gets with that file,
+                        e.g. .env.local: KEY=value and export KEY=value lines, '…' "…"
+                        \`…\` quotes (may span lines), # comments, \\n in "…", $VAR and
+                        \${VAR} expanded (\\$ is a "$"). As in Next.js, an ATLAS_SECRET set
+                        in the environment wins over the file's (and is expanded then):
+                        the command says so. A pipe such as <(…) or a FIFO works too.
+  --env-file <path>     the same for a regular file. Node.js 20 to 24 read --env-file
+                        themselves, even after the command's name: a missing or unreadable
+                        file stops Node with its own error (exit 9) before this command
+                        starts, and a pipe is drained. Use --dotenv.
   --secret-stdin        standard input. One final newline (\\n or \\r\\n) is removed, because
                         echo and most files end with one; anything else, a second newline
                         included, is kept and checked. doctor says when it removed one.
-                        At a terminal the secret is read without echo, up to Enter.
+                        At a terminal the secret is read without echo, up to Enter, with a
+                        warning for a paste of several lines or typed control characters.
 
 Options:
   --json                print one JSON object instead of text
@@ -67,10 +81,11 @@ Options:
 
 Exit codes: 0 done (ok, or the secret is fine); 1 verify: mismatch; 2 anything went wrong,
 doctor found a problem included: the error's code and what to do go to standard error.
+A closed standard output (| head -c0, >/dev/full) changes none of them and prints nothing.
 
 Examples:
-  atlas-user-hash doctor --env-file .env.local
-  atlas-user-hash verify user_100123 "$HASH_FROM_THE_PAGE"
+  atlas-user-hash doctor --dotenv .env.local
+  atlas-user-hash verify user_100123 "$HASH_FROM_THE_PAGE" --dotenv .env.local
   pbpaste | atlas-user-hash doctor --secret-stdin     # the secret Atlas shows, copied
 `
 
@@ -87,9 +102,12 @@ const usageError = (message) => new CliError('ERR_ATLAS_USAGE', `${message}; see
 /** Runs the command line `argv` and returns the exit code. Nothing it throws escapes. */
 async function main(argv, io) {
   const json = wantsJson(argv)
-  let secretText
+  // What error messages must not show (see redact.js), and what the user typed, which they may.
+  const secrets = [io.env[SECRET_VAR]]
+  const typed = [...argv]
   try {
     const request = parseCommandLine(argv)
+    if (request.envFile) typed.push(path.resolve(io.cwd, request.envFile.path))
     if (request.help) {
       io.out(HELP)
       return EXIT_OK
@@ -100,11 +118,11 @@ async function main(argv, io) {
       return EXIT_OK
     }
     const secret = await readSecret(request, io)
-    secretText = secret.value
+    secrets.push(secret.value, ...(secret.otherSecrets || []))
     const run = { hash: runHash, verify: runVerify, doctor: runDoctor }[request.command]
     return run(request, secret, io)
   } catch (error) {
-    reportError(error, { json, secretText }, io)
+    reportError(error, { json, secrets, typed }, io)
     return EXIT_ERROR
   }
 }
@@ -122,10 +140,17 @@ function wantsJson(argv) {
 function parseCommandLine(argv) {
   const { tokens } = parseArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true })
   const values = {}
+  const rawNames = {}
   const positionals = []
   for (const token of tokens) {
     if (token.kind === 'positional') positionals.push(token.value)
-    if (token.kind === 'option') values[token.name] = checkOption(token, argv)
+    if (token.kind !== 'option') continue
+    const value = checkOption(token, argv)
+    if (ENV_FILE_OPTIONS.includes(token.name) && ENV_FILE_OPTIONS.some((name) => Object.hasOwn(values, name))) {
+      throw usageError('give one --dotenv: this command reads one file')
+    }
+    values[token.name] = value
+    rawNames[token.name] = token.rawName
   }
   if (values.help) return { help: true }
   if (values.version) return { version: true }
@@ -138,10 +163,10 @@ function parseCommandLine(argv) {
     const wanted = names.length === 0 ? 'no arguments' : names.map((n) => `<${n}>`).join(' ')
     throw usageError(`${command} takes ${wanted}, and got ${args.length} argument${args.length === 1 ? '' : 's'}`)
   }
-  if (values['env-file'] !== undefined && values['secret-stdin']) {
-    throw usageError('use either --env-file or --secret-stdin, not both')
-  }
-  return { command, args, envFile: values['env-file'], secretStdin: Boolean(values['secret-stdin']), json: Boolean(values.json) }
+  const envFileName = ENV_FILE_OPTIONS.find((name) => Object.hasOwn(values, name))
+  const envFile = envFileName && { path: values[envFileName], option: rawNames[envFileName] }
+  if (envFile && values['secret-stdin']) throw usageError(`use either ${envFile.option} or --secret-stdin, not both`)
+  return { command, args, envFile, secretStdin: Boolean(values['secret-stdin']), json: Boolean(values.json) }
 }
 
 /** The value of one option token, or a usage error for an unknown or misused option. */
@@ -151,7 +176,7 @@ function checkOption(token, argv) {
     throw new CliError(
       'ERR_ATLAS_USAGE',
       'the secret is never taken from the command line, where ps shows it to every user of the machine and the shell keeps it in its history: ' +
-        'set ATLAS_SECRET in the environment, or use --env-file .env.local, or pipe it in with --secret-stdin ' +
+        'set ATLAS_SECRET in the environment, or use --dotenv .env.local, or pipe it in with --secret-stdin ' +
         '(if you typed it on a command line, remove that line from your shell history)',
     )
   }
@@ -173,9 +198,10 @@ function checkOption(token, argv) {
 // Where the secret comes from
 
 /**
- * The secret to use: `{ value, source, notes }`, where `value` is the text or `undefined`
- * when none is set, `source` says where it came from (as printed by --json), and `notes`
- * are remarks about it for `doctor` (and, for an env file, for every command).
+ * The secret to use: `{ value, source, warnings, notes, otherSecrets? }`, where `value` is
+ * the text or `undefined` when none is set, `source` says where it came from (as printed
+ * by --json), `warnings` are remarks every command prints, `notes` more for `doctor`, and
+ * `otherSecrets` other secret values read on the way, which no message may show either.
  */
 async function readSecret(request, io) {
   if (request.envFile !== undefined) return readEnvFileSecret(request.envFile, io.env, io.cwd)
@@ -186,10 +212,10 @@ async function readSecret(request, io) {
   // With no ATLAS_SECRET here, the app's own .env files are the next place to look.
   const filesHere = value ? [] : NEXT_ENV_FILES.filter((file) => isFile(path.join(io.cwd, file)))
   for (const file of filesHere) notes.push(envFileHereNote(file))
-  return { value, source: { kind: 'env', variable: SECRET_VAR }, notes, filesHere }
+  return { value, source: { kind: 'env', variable: SECRET_VAR }, warnings: [], notes, filesHere }
 }
 
-const envFileHereNote = (file) => `${file} is here: a Next.js app reads ATLAS_SECRET from it itself; check it with --env-file ${file}`
+const envFileHereNote = (file) => `${file} is here: a Next.js app reads ATLAS_SECRET from it itself; check it with --dotenv ${file}`
 
 const publicSecretNote = (where) => `${PUBLIC_SECRET_VAR} ${where}: Next.js puts every NEXT_PUBLIC_ variable into the JavaScript it sends to browsers, so that secret is public: rotate it and keep only ATLAS_SECRET`
 
@@ -201,48 +227,91 @@ function isFile(file) {
   }
 }
 
-/** ATLAS_SECRET from a .env file, read as Next.js reads it (see env-file.js). */
-function readEnvFileSecret(file, env, cwd) {
+/**
+ * ATLAS_SECRET as a Next.js app started with this environment gets it with this .env file
+ * (see env-file.js): the environment's value wins over the file's, as there.
+ */
+function readEnvFileSecret({ path: file, option }, env, cwd) {
   const absolute = path.resolve(cwd, file)
-  const text = readEnvFile(absolute)
-  const { values, entries } = parseEnvText(text)
-  let expanded
+  const { parsed, entries } = parseEnvText(readEnvFile(absolute, option))
+  const definitions = entries.filter((entry) => entry.key === SECRET_VAR)
+  const last = definitions[definitions.length - 1]
+  let app
+  let fileOwn
   try {
-    expanded = expandEnvValues(values, env, { fileWins: [SECRET_VAR] })
+    app = readLikeNextJs(parsed, env, SECRET_VAR)
+    fileOwn = app.wins === 'environment' && last ? readLikeNextJs(parsed, withoutVariable(env, SECRET_VAR), SECRET_VAR) : app
   } catch (error) {
     if (error instanceof EnvFileError) throw new CliError('ERR_ATLAS_ENV_FILE', `${absolute}: ${error.message}`)
     throw error
   }
-  const definitions = entries.filter((entry) => entry.key === SECRET_VAR)
-  const last = definitions[definitions.length - 1]
-  const source = { kind: 'env-file', path: absolute, line: last ? last.line : null }
-  const value = last ? expanded.get(SECRET_VAR) : undefined
-  const notes = []
+  const source = { kind: 'env-file', path: absolute, line: last ? last.line : null, wins: app.wins === 'environment' ? 'environment' : 'file' }
+  const warnings = []
   if (definitions.length > 1) {
-    notes.push(`ATLAS_SECRET is defined ${definitions.length} times in the file (lines ${definitions.map((d) => d.line).join(', ')}): the last one counts`)
+    warnings.push(`ATLAS_SECRET is defined ${definitions.length} times in the file (lines ${definitions.map((d) => d.line).join(', ')}): the last one counts`)
   }
   if (last?.commentCut) {
-    notes.push(`the value on line ${last.line} is not quoted and has a # right after it: Next.js reads everything from the # on as a comment. If the # belongs to the secret, put the value in double quotes`)
+    warnings.push(`the value on line ${last.line} is not quoted and has a # right after it: Next.js reads everything from the # on as a comment. If the # belongs to the secret, put the value in double quotes`)
   }
-  if (last && value !== values.get(SECRET_VAR).replace(/\\\$/g, '$')) {
-    notes.push(`the value on line ${last.line} has a $ that Next.js reads as a reference to another variable, so the secret it uses is not the text in the file (this tool uses what Next.js uses). If the $ belongs to the secret, write it as \\$`)
+  if (last && fileOwn.expanded !== parsed[SECRET_VAR].replace(/\\\$/g, '$')) {
+    warnings.push(`the value on line ${last.line} has a $ that Next.js reads as a reference to another variable, so the secret it uses is not the text in the file (this tool uses what Next.js uses). If the $ belongs to the secret, write it as \\$`)
   }
-  if (env[SECRET_VAR] !== undefined && env[SECRET_VAR] !== value) {
-    notes.push(
-      `ATLAS_SECRET is ${last ? 'also ' : ''}set in this environment${env[SECRET_VAR] ? `, with fingerprint ${fingerprintOf(env[SECRET_VAR])}` : ' (empty)'}: ` +
-        `a Next.js app started with this environment uses that value${last ? ', not the file\'s' : ''}`,
-    )
-  }
-  if (values.has(PUBLIC_SECRET_VAR)) notes.push(publicSecretNote('is defined in the file'))
-  return { value, source, notes }
+  if (app.wins === 'environment') warnings.push(...environmentWinsNotes(app, fileOwn, last, env[SECRET_VAR]))
+  if (app.expanded?.includes('\0')) warnings.push(nulNote(app.expanded))
+  if (Object.hasOwn(parsed, PUBLIC_SECRET_VAR)) warnings.push(publicSecretNote('is defined in the file'))
+  return { value: app.value, source, warnings, notes: [], otherSecrets: [fileOwn.value, parsed[SECRET_VAR]] }
 }
 
-function readEnvFile(file) {
+/** What to say when ATLAS_SECRET is set in the environment as well as (or not) in the file. */
+function environmentWinsNotes(app, fileOwn, last, envText) {
+  if (!last) return ['the file does not define ATLAS_SECRET: Next.js uses the one set in this environment, and so does this command']
+  const notes = []
+  const same = fileOwn.value === app.value
+  notes.push(
+    `ATLAS_SECRET is set in this environment as well as on line ${last.line} of the file: Next.js uses the environment's value, and so does this command` +
+      (same
+        ? ' (the file\'s is the same)'
+        : `. The file's own value differs${fileOwn.value ? ` (fingerprint ${fingerprintOf(fileOwn.value)})` : ''}: to use it, run the command without ATLAS_SECRET, as in env -u ATLAS_SECRET atlas-user-hash …`),
+  )
+  if (app.expanded !== envText) {
+    notes.push('the environment\'s ATLAS_SECRET has a $ that Next.js expands, because the file defines ATLAS_SECRET too: the secret it uses is not the environment\'s text')
+  }
+  return notes
+}
+
+/** Why the value is shorter than the text: process.env ends a value at its first NUL. */
+function nulNote(text) {
+  const before = Array.from(text.slice(0, text.indexOf('\0'))).length
+  return `the value has a NUL character after its first ${before} characters: process.env ends a value there, so Next.js uses only the part before it`
+}
+
+/**
+ * The text of the env file. `--env-file` is refused for a pipe or FIFO: Node.js read (and
+ * drained) it before this command started.
+ */
+function readEnvFile(file, option) {
+  if (option === '--env-file') {
+    const stat = statOrNull(file)
+    if (stat && !stat.isFile() && !stat.isDirectory()) {
+      throw new CliError(
+        'ERR_ATLAS_USAGE',
+        `--env-file ${file} is not a regular file: Node.js reads an --env-file itself before this command starts, so a pipe such as <(…) or a FIFO is already drained: use --dotenv instead`,
+      )
+    }
+  }
   try {
     return fs.readFileSync(file, 'utf8')
   } catch (error) {
     const why = { ENOENT: 'there is no such file', EISDIR: 'it is a directory: give the path of a file such as .env.local', EACCES: 'permission denied' }[error.code]
-    throw new CliError('ERR_ATLAS_ENV_FILE', `cannot read the --env-file ${file}: ${why || `it failed with ${error.code || 'an error'}`}`)
+    throw new CliError('ERR_ATLAS_ENV_FILE', `cannot read the ${option} ${file}: ${why || `it failed with ${error.code || 'an error'}`}`)
+  }
+}
+
+function statOrNull(file) {
+  try {
+    return fs.statSync(file)
+  } catch {
+    return null
   }
 }
 
@@ -253,8 +322,9 @@ function readEnvFile(file) {
 async function readStdinSecret(io) {
   const stdin = io.stdin
   if (stdin.isTTY && typeof stdin.setRawMode === 'function') {
-    const value = await readHiddenLine(stdin, io)
-    return { value, source: { kind: 'stdin', terminal: true, finalNewlineRemoved: false }, notes: [] }
+    const cancelled = () => new CliError('ERR_ATLAS_USAGE', 'cancelled before a secret was entered')
+    const { value, notes } = await readHiddenLine(stdin, io.err, cancelled)
+    return { value, source: { kind: 'stdin', terminal: true, finalNewlineRemoved: false }, warnings: notes, notes: [] }
   }
   const chunks = []
   try {
@@ -271,34 +341,7 @@ async function readStdinSecret(io) {
         'If the secret was pasted or copied with that line end (from a dashboard or a clipboard), a server given the same text would have it and reject it',
     )
   }
-  return { value: text.slice(0, text.length - removed.length), source: { kind: 'stdin', terminal: false, finalNewlineRemoved: Boolean(removed) }, notes }
-}
-
-/** Reads a line from a terminal without showing it. Ctrl-C cancels; Backspace deletes. */
-function readHiddenLine(stdin, io) {
-  return new Promise((resolve, reject) => {
-    io.err('ATLAS_SECRET (typing is not shown; press Enter when done): ')
-    let text = ''
-    const finish = (settle) => {
-      stdin.removeListener('data', onData)
-      stdin.setRawMode(false)
-      stdin.pause()
-      io.err('\n')
-      settle()
-    }
-    function onData(chunk) {
-      for (const c of chunk) {
-        if (c === '\r' || c === '\n' || c === '\u0004') return finish(() => resolve(text))
-        if (c === '\u0003') return finish(() => reject(new CliError('ERR_ATLAS_USAGE', 'cancelled before a secret was entered')))
-        if (c === '\u007f' || c === '\b') text = Array.from(text).slice(0, -1).join('')
-        else text += c
-      }
-    }
-    stdin.setEncoding('utf8')
-    stdin.setRawMode(true)
-    stdin.on('data', onData)
-    stdin.resume()
-  })
+  return { value: text.slice(0, text.length - removed.length), source: { kind: 'stdin', terminal: false, finalNewlineRemoved: Boolean(removed) }, warnings: [], notes }
 }
 
 /** Describes the source in words: "ATLAS_SECRET in the environment", "standard input", … */
@@ -307,6 +350,9 @@ function describeSource(source) {
     case 'env':
       return 'ATLAS_SECRET in the environment'
     case 'env-file':
+      if (source.wins === 'environment') {
+        return source.line ? `ATLAS_SECRET in the environment, which wins over line ${source.line} of ${source.path}` : `ATLAS_SECRET in the environment (${source.path} does not define it)`
+      }
       return `ATLAS_SECRET in ${source.path}${source.line ? ` (line ${source.line})` : ''}`
     default:
       return source.terminal ? 'the secret typed at the terminal' : 'the secret on standard input'
@@ -421,11 +467,6 @@ function hashOptions(secret) {
   return secret.source.kind === 'env' ? undefined : { secret: secret.value }
 }
 
-/** What `hash` and `verify` also say about an env file: where Next.js would see another secret. */
-function fileNotes(secret) {
-  return secret.source.kind === 'env-file' ? secret.notes : []
-}
-
 function checkUserId(userId) {
   if (userId === '') {
     throw new CliError('ERR_ATLAS_INVALID_USER_ID', 'the user id is empty: pass the id Atlas knows the user by, as in atlas-user-hash hash user_100123')
@@ -439,7 +480,7 @@ function runHash(request, secret, io) {
   const [userId] = request.args
   const notes = checkUserId(userId)
   requireUsableSecret(secret)
-  notes.push(...fileNotes(secret))
+  notes.push(...secret.warnings)
   const userHash = api().createUserHash(userId, hashOptions(secret))
   if (request.json) {
     io.out(jsonLine({ ok: true, userId, userHash, source: secret.source, notes }))
@@ -454,7 +495,7 @@ function runVerify(request, secret, io) {
   const [userId, given] = request.args
   const notes = checkUserId(userId)
   requireUsableSecret(secret)
-  notes.push(...fileNotes(secret))
+  notes.push(...secret.warnings)
   const userHash = given.trim()
   const ok = api().verifyUserHash(userId, userHash, hashOptions(secret))
   if (!ok) notes.push(...mismatchNotes(userId, userHash, secret.value))
@@ -497,7 +538,7 @@ function runDoctor(request, secret, io) {
   const ok = diagnosis.status === 'fine'
   const measured = value === undefined || value === '' ? null : measure(value)
   const withoutWhitespace = diagnosis.trimmed ? measure(diagnosis.trimmed) : null
-  const notes = [...secret.notes, ...(value ? suspiciousSecretNotes(value) : [])]
+  const notes = [...secret.warnings, ...secret.notes, ...(value ? suspiciousSecretNotes(value) : [])]
   const problem = ok ? null : `${describeSource(source)} ${diagnosis.problem}: ${remedy(diagnosis, source)}`
   if (request.json) {
     io.out(jsonLine({
@@ -565,24 +606,18 @@ function printNotes(notes, write) {
 
 /**
  * Prints a failure as its code and a sentence, on standard error (and as JSON on standard
- * output with --json). Only the code and message are printed, never a stack; a message that
- * contains any 6-character piece of the secret is withheld, in case some error ever quoted it.
+ * output with --json). Only the code and message are printed, never a stack, with the
+ * secret hidden (see redact.js): in the command's own sentences a whole secret, in any other
+ * message every stretch that matches a piece of one, in case it quoted one. A code that is
+ * not the command's own becomes ERR_ATLAS_UNEXPECTED: a bug.
  */
-function reportError(error, { json, secretText }, io) {
-  const code = error && typeof error.code === 'string' && /^ERR_[A-Z0-9_]+$/.test(error.code) ? error.code : 'ERR_ATLAS_UNEXPECTED'
-  let message = error && typeof error.message === 'string' && error.message ? error.message : 'an unexpected error'
-  if (revealsSecret(message, secretText)) message = 'the message of this error is withheld because it contains part of the secret'
-  if (code === 'ERR_ATLAS_UNEXPECTED') message = `unexpected ${error?.name ? error.name : 'error'}: ${message}`
+function reportError(error, { json, secrets = [], typed = [] }, io) {
+  const code = error && typeof error.code === 'string' && /^ERR_ATLAS_[A-Z0-9_]+$/.test(error.code) ? error.code : 'ERR_ATLAS_UNEXPECTED'
+  const text = error && typeof error.message === 'string' && error.message ? error.message : 'an unexpected error'
+  let message = error instanceof CliError ? hideWholeSecrets(text, secrets) : redactSecrets(text, secrets, typed)
+  if (code === 'ERR_ATLAS_UNEXPECTED') message = `unexpected ${error?.name ? error.name : 'error'} (a bug in atlas-user-hash: please report it): ${message}`
   if (json && !error.alreadyPrinted) io.out(jsonLine({ ok: false, error: { code, message } }))
   io.err(`atlas-user-hash: ${code}: ${message}\n`)
-}
-
-function revealsSecret(text, secret) {
-  if (!secret) return false
-  const core = secret.trim()
-  if (core.length < 6) return core.length > 0 && text.includes(core)
-  for (let i = 0; i + 6 <= core.length; i++) if (text.includes(core.slice(i, i + 6))) return true
-  return false
 }
 
 if (require.main === module) {
@@ -593,8 +628,11 @@ if (require.main === module) {
     cwd: process.cwd(),
     stdin: process.stdin,
   }
+  // A closed standard output or error (| head -c0, >/dev/full) is no failure of the command:
+  // what is left unprinted is dropped, and the exit code stays the result's.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
   process.on('uncaughtException', (error) => {
-    reportError(error, { json: false }, io)
+    reportError(error, { json: false, secrets: [process.env[SECRET_VAR]] }, io)
     process.exit(EXIT_ERROR)
   })
   main(process.argv.slice(2), io).then((code) => {

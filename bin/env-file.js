@@ -1,9 +1,9 @@
 'use strict'
 
 // Reads a .env file the way a Next.js app reads its .env files (`@next/env`, which runs
-// dotenv 16's `parse` and then dotenv-expand 10's `expand` over each file's text), so that
-// `atlas-user-hash --env-file .env.local` sees the value the app would see. No dependency:
-// the rules, as those two packages apply them:
+// dotenv 16's `parse` and then dotenv-expand 10's `expand` over each file's text, writing
+// the results into `process.env`), so that `atlas-user-hash --dotenv .env.local` sees the
+// value the app would see. No dependency: the rules, as those packages apply them:
 //
 // - Line ends: `\r\n` and a lone `\r` count as `\n`.
 // - An entry is `KEY=value` or `KEY: value` (YAML style, a space after the colon), with an
@@ -16,55 +16,64 @@
 //   before it) or at the end of the line, and is trimmed.
 // - A value that starts with `"` has `\n` and `\r` turned into a newline and a carriage
 //   return. Nothing else is unescaped: `\"` stays as written.
-// - A key defined twice takes the later value.
-// - Then `$NAME`, `${NAME}` and `${NAME:-default}` in every value (quoted or not, single
-//   quotes included) are replaced by the environment variable NAME, else the default, else
-//   the file's NAME, else ''. `\$` is a literal `$`. A variable that is set in the
-//   environment keeps its environment value (the file's line is ignored), as Next.js lets
-//   the environment win; callers can ask for the file's own value of a key instead.
+// - A key defined twice takes the later value; the values land in a plain object, as in
+//   dotenv (so a key `__proto__` is lost, and integer-like keys come first).
+// - Then, key by key, `$NAME`, `${NAME}` and `${NAME:-default}` in the value (quoted or
+//   not, single quotes included) are replaced by `process.env[NAME]` (looked up as a
+//   property, so `$toString` finds the prototype's function, which `String.replace` then
+//   calls), else the default, else the file's NAME as expanded so far, else ''. `\$` is a
+//   literal `$`. A key that is set in the environment is expanded from the environment's
+//   value instead of the file's: the environment wins, and its value is expanded.
+// - Last, every value is stored in `process.env`, which keeps a C string: the value ends
+//   at its first NUL character, and text that is not valid UTF-16 becomes U+FFFD.
 
 /** JavaScript's `\s`: what dotenv's patterns treat as whitespace (line ends and BOM included). */
-const isSpace = (c) => c !== undefined && /\s/.test(c)
+const isSpace = (c) => c === ' ' || (c !== undefined && (c < '!' || c > '~') && /\s/.test(c))
 /** Where a pattern's `^` and `$` see a line break (`\r` is already gone). */
 const isLineEnd = (c) => c === '\n' || c === '\u2028' || c === '\u2029'
-const isKeyChar = (c) => c !== undefined && /[\w.-]/.test(c)
+/** JavaScript's `\w` (ASCII letters, digits, `_`), `.` and `-`. */
+const isKeyChar = (c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_' || c === '.' || c === '-'
 const QUOTES = '\'"`'
 // Expansion of one value stops after this many replacements: only a variable that refers
 // to itself gets there, where dotenv-expand recurses until the stack overflows.
 const MAX_EXPANSIONS = 1000
 
-/** Why a file's text cannot be used, for example references that never finish expanding. */
+/** Why Next.js fails to load a file, for example references that never finish expanding. */
 class EnvFileError extends Error {}
 
 /**
- * Parses the text of a .env file. Returns `values`, key → value with quotes and escapes
- * resolved but `$` references not yet expanded (in the order keys first appear, as a
- * JavaScript object keeps them), and `entries`: one `{ key, line, quote, commentCut }` per
- * definition, where `quote` is the quote character or '' and `commentCut` says that an
- * unquoted value ended at a `#` written right after it (`KEY=abc#def` reads as `abc`).
+ * Parses the text of a .env file in one pass. Returns `parsed`, key → value with quotes and
+ * escapes resolved but `$` references not yet expanded, in a plain object as dotenv's
+ * `parse` fills it, and `entries`: one `{ key, line, quote, commentCut }` per definition,
+ * where `quote` is the quote character or '' and `commentCut` says that an unquoted value
+ * ended at a `#` written right after it (`KEY=abc#def` reads as `abc`).
  * @param {string} text
  */
 function parseEnvText(text) {
   const src = text.replace(/\r\n?/g, '\n')
-  const values = new Map()
+  const parsed = {}
   const entries = []
+  const lines = lineCounter(src)
   let pos = 0
   while (pos <= src.length) {
-    const entry = entryAt(src, pos)
+    // An entry may start several blank lines below the line start where its match began,
+    // and whether there is one depends only on where those blank lines end. So when there
+    // is none, every line start up to there is done with too: go on past it.
+    const at = skipSpaces(src, pos)
+    const entry = entryAt(src, at)
     if (entry) {
-      values.set(entry.key, entry.value)
-      entries.push({ key: entry.key, line: lineOf(src, entry.keyAt), quote: entry.quote, commentCut: entry.commentCut })
+      parsed[entry.key] = entry.value
+      entries.push({ key: entry.key, line: lines.lineOf(entry.keyAt), quote: entry.quote, commentCut: entry.commentCut })
       pos = nextLineStart(src, entry.end)
     } else {
-      pos = nextLineStart(src, pos + 1)
+      pos = nextLineStart(src, at + 1)
     }
   }
-  return { values, entries }
+  return { parsed, entries }
 }
 
-/** The entry that starts at line start `start` (after any whitespace, blank lines included), or null. */
-function entryAt(src, start) {
-  const at = skipSpaces(src, start)
+/** The entry whose text (an optional `export`, then the key) starts at `at`, or null. */
+function entryAt(src, at) {
   if (src.startsWith('export', at) && isSpace(src[at + 6])) {
     const entry = entryWithKeyAt(src, skipSpaces(src, at + 6))
     if (entry) return entry
@@ -94,8 +103,7 @@ function quotedValueAt(src, valueAt) {
   // The closing quote is the first quote not preceded by a backslash, or, failing that,
   // an earlier one that is (a backslash may escape a quote or be text before the close).
   const candidates = []
-  for (let i = open + 1; i < src.length; i++) {
-    if (src[i] !== quote) continue
+  for (let i = src.indexOf(quote, open + 1); i !== -1; i = src.indexOf(quote, i + 1)) {
     candidates.push(i)
     if (src[i - 1] !== '\\') break
   }
@@ -144,19 +152,19 @@ function finishValue(text) {
 }
 
 /**
- * Expands `$` references in every value, in order, as Next.js does after parsing a file.
- * @param {Map<string, string>} values as `parseEnvText` returns them (not changed)
- * @param {Record<string, string | undefined>} env the environment the app would start with
- * @param {{ fileWins?: string[] }} [options] keys whose own value comes from the file even
- *   when `env` sets them (where Next.js would take the environment's value)
- * @returns {Map<string, string>}
+ * Expands `$` references in every value, key by key, as Next.js does after parsing a file.
+ * Returns the values as dotenv-expand leaves them, before `process.env` stores them.
+ * @param {Record<string, string>} parsed as `parseEnvText` returns it (not changed)
+ * @param {object} environment the environment the app would start with: `process.env`
+ *   itself, or an object with its prototype (see `withoutVariable`), for its look-ups
+ * @returns {Record<string, string>}
+ * @throws {EnvFileError} where Next.js fails to load the file and skips all of it
  */
-function expandEnvValues(values, env, options = {}) {
-  const fileWins = new Set(options.fileWins || [])
-  const expanded = new Map(values)
-  for (const [key, value] of expanded) {
-    const own = Object.hasOwn(env, key) && !fileWins.has(key) ? env[key] : value
-    expanded.set(key, interpolate(own, env, expanded, key).replace(/\\\$/g, '$'))
+function expandLikeNextJs(parsed, environment) {
+  const expanded = Object.assign({}, parsed)
+  for (const key in expanded) {
+    const own = Object.hasOwn(environment, key) ? environment[key] : expanded[key]
+    expanded[key] = interpolate(own, environment, expanded, key).replace(/\\\$/g, '$')
   }
   return expanded
 }
@@ -166,17 +174,21 @@ function expandEnvValues(values, env, options = {}) {
  * left or the last one is not a reference (then earlier ones stay as written, as in
  * dotenv-expand). Each replacement goes through `String.prototype.replace` with the
  * reference's text as the pattern, as there: it replaces the first occurrence of that
- * text, and `$&`-style patterns in the substituted value are interpreted.
+ * text, `$&`-style patterns in the substituted value are interpreted, and a function
+ * found on the environment's prototype is called as a replacer.
  */
-function interpolate(value, env, fileValues, key) {
+function interpolate(value, environment, expanded, key) {
   for (let steps = 0; steps < MAX_EXPANSIONS; steps++) {
     const at = lastUnescapedDollar(value)
     if (at === -1) return value
     const match = /^\$\{?(\w+)(?::-([^}\\]*))?\}?/.exec(value.slice(at))
     if (!match) return value
     const [reference, name, fallback] = match
-    const fromEnv = Object.hasOwn(env, name) ? env[name] : undefined
-    value = value.replace(reference, fromEnv || fallback || fileValues.get(name) || '')
+    try {
+      value = value.replace(reference, environment[name] || fallback || expanded[name] || '')
+    } catch (error) {
+      throw new EnvFileError(`$${name} in ${key} makes Next.js fail to load this file (${error.name}: ${error.message}), so it uses none of its values`)
+    }
   }
   throw new EnvFileError(`the $ references in ${key} never finish expanding (a variable refers to itself), so Next.js fails to load this file`)
 }
@@ -186,6 +198,40 @@ function lastUnescapedDollar(value) {
     if (value[i] === '$' && value[i - 1] !== '\\') return i
   }
   return -1
+}
+
+/**
+ * What `process.env` keeps of a string assigned to it: a C string in UTF-8, so the text up
+ * to the first NUL, with unpaired surrogates replaced by U+FFFD.
+ */
+function asStoredInEnvironment(value) {
+  const bytes = Buffer.from(value, 'utf8')
+  const nul = bytes.indexOf(0)
+  return (nul === -1 ? bytes : bytes.subarray(0, nul)).toString('utf8')
+}
+
+/** A copy of `environment`, with its prototype, that lacks the variable `name`. */
+function withoutVariable(environment, name) {
+  const copy = Object.create(Object.getPrototypeOf(environment))
+  for (const key of Object.keys(environment)) if (key !== name) Object.defineProperty(copy, key, { value: environment[key], enumerable: true })
+  return copy
+}
+
+/**
+ * `process.env[name]` of a Next.js app started with `environment` and this file:
+ * `{ value, expanded, wins }`, where `value` is the text or `undefined`, `expanded` the
+ * text before `process.env` stored it, and `wins` says where it came from: 'environment'
+ * (expanded when the file defines `name` too), 'file', or null when neither sets it.
+ * @throws {EnvFileError} where Next.js fails to load the file
+ */
+function readLikeNextJs(parsed, environment, name) {
+  const inEnvironment = Object.hasOwn(environment, name)
+  if (!Object.hasOwn(parsed, name)) {
+    const value = inEnvironment ? environment[name] : undefined
+    return { value, expanded: value, wins: inEnvironment ? 'environment' : null }
+  }
+  const expanded = expandLikeNextJs(parsed, environment)[name]
+  return { value: asStoredInEnvironment(expanded), expanded, wins: inEnvironment ? 'environment' : 'file' }
 }
 
 function skipSpaces(src, i) {
@@ -199,11 +245,16 @@ function nextLineStart(src, i) {
   return Infinity
 }
 
-/** The 1-based line number of position `i` (line breaks as `\n` after normalising). */
-function lineOf(src, i) {
+/** 1-based line numbers (line breaks as `\n` after normalising) of positions asked for in increasing order. */
+function lineCounter(src) {
   let line = 1
-  for (let j = 0; j < i; j++) if (src[j] === '\n') line++
-  return line
+  let counted = 0
+  return {
+    lineOf(i) {
+      for (; counted < i; counted++) if (src[counted] === '\n') line++
+      return line
+    },
+  }
 }
 
-module.exports = { parseEnvText, expandEnvValues, EnvFileError }
+module.exports = { parseEnvText, expandLikeNextJs, readLikeNextJs, withoutVariable, EnvFileError }
