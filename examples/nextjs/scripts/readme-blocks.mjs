@@ -15,13 +15,18 @@ const WITHOUT_CACHE_COMPONENTS = 'without cacheComponents'
 const NOT_NEXTJS = 'not a Next.js file'
 
 /**
- * The section's code blocks: `{ lang, firstLine, code, path }`, `path` being the file the
- * first line names (null for a block that names none, such as an error message).
+ * The Next.js section's code blocks: `{ lang, firstLine, code, path }`, `path` being the file
+ * the first line names (null for a block that names none, such as an error message).
  */
 export function nextjsSection(markdown = readFileSync(README, 'utf8')) {
+  return sectionBlocks('Next.js', markdown)
+}
+
+/** The code blocks of the section whose heading starts with `title`, as nextjsSection gives them. */
+export function sectionBlocks(title, markdown = readFileSync(README, 'utf8')) {
   const lines = markdown.split('\n')
-  const start = lines.findIndex((line) => /^#{1,6} Next\.js/.test(line))
-  if (start < 0) throw new Error('README.md has no heading that starts with "Next.js"')
+  const start = lines.findIndex((line) => /^#{1,6} /.test(line) && line.replace(/^#+ /, '').startsWith(title))
+  if (start < 0) throw new Error(`README.md has no heading that starts with "${title}"`)
   const level = lines[start].match(/^#+/)[0].length
   const blocks = []
   let block = null

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 
 import { CREATE_NEXT_APP, createApp } from '../scripts/create-app.mjs'
 import { packLocal } from '../scripts/pack-local.mjs'
+import { sectionBlocks } from '../scripts/readme-blocks.mjs'
 
 const example = fileURLToPath(new URL('..', import.meta.url))
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -325,6 +326,37 @@ for (const major of [16, 15]) {
             } finally {
               rmSync(join(dir, 'app', 'client-import'), { recursive: true, force: true })
               rmSync(join(dir, 'app', 'client-import.tsx'), { force: true })
+            }
+          })
+        }
+      })
+    }
+
+    if (major === 16) {
+      describe("without the config line, next build fails with the errors the README's Troubleshooting quotes", () => {
+        const configFile = join(dir, 'next.config.ts')
+        let config
+        before(() => {
+          rmSync(join(dir, '.next'), { recursive: true, force: true })
+          config = readFileSync(configFile, 'utf8')
+          writeFileSync(configFile, config.replace(/^\s*(serverExternalPackages|output):.*\n/gm, ''))
+        })
+        after(() => writeFileSync(configFile, config))
+
+        for (const [bundler, marker] of [
+          ['turbopack', 'non-ecmascript placeable asset'],
+          ['webpack', 'Module parse failed'],
+        ]) {
+          it(bundler, () => {
+            const quote = sectionBlocks('Troubleshooting').find((block) => block.lang === '' && block.code.includes(marker))
+            assert.ok(quote, `the Troubleshooting section quotes ${marker}`)
+            const platform = readdirSync(join(dir, 'node_modules')).find((name) => name.startsWith('atlas-user-hash-')).slice('atlas-user-hash-'.length)
+            const { ok, output } = nextBuild(dir, major, bundler)
+            assert.equal(ok, false, output)
+            for (const line of quote.code.trim().split('\n')) {
+              // The README shows this machine's kind of platform package, and webpack's 0x7F as ''.
+              const printed = line.replaceAll('linux-x64-gnu', platform).replace("character ''", "character '\x7f'")
+              assert.ok(output.includes(printed), `the build prints the README's line ${JSON.stringify(printed)}:\n${output}`)
             }
           })
         }
