@@ -9,8 +9,9 @@
 // when they resolve to a folder inside node_modules; a symlink to the repository resolves to
 // plain project source, which Turbopack then tries to bundle, .node file and all.
 //
-// Runs as this example's postinstall; run it again after rebuilding the addon. With a folder
-// argument it installs into that node_modules instead (scripts/test-runtimes.mjs does).
+// scripts/test-runtimes.mjs runs it with a folder argument: it installs into that
+// node_modules (without one, into this folder's). The Next.js end-to-end test installs the
+// packed tarballs instead (pack-local.mjs), as a registry install would.
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'

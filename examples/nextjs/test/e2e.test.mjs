@@ -1,55 +1,83 @@
-// End to end: the example app built with `next build` (Turbopack, then webpack), served by
-// `next start` on a loopback port, checked over HTTP and in headless Chromium (Debian's
-// /usr/bin/chromium driven by playwright-core). Run from the repository root with
-// `npm run test:e2e` after `npm install && npm run build` there.
+// End to end, as a new user does it: apps made by create-next-app (pinned, Next.js 16 and 15,
+// default options), the README's Next.js blocks written into them by reading README.md
+// (scripts/readme-blocks.mjs), atlas-user-hash installed from this repository's packed
+// tarballs, each app built with Turbopack and with webpack (`output: "standalone"`), served
+// on a loopback port and checked against node:crypto: the route handler, proxy.ts (16) or
+// middleware.ts (15), the Edge route (15), the Pages API route over HTTP; the server component
+// page, the server action and the getServerSideProps page in headless Chromium (Debian's
+// /usr/bin/chromium driven by playwright-core). Then no file under .next may hold the secret.
+// Run from the repository root with `npm run test:e2e` after `npm install && npm run build`;
+// needs the npm registry (create-next-app and the apps' dependencies).
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-const app = fileURLToPath(new URL('..', import.meta.url))
-const next = join(app, 'node_modules', 'next', 'dist', 'bin', 'next')
+import { CREATE_NEXT_APP, createApp } from '../scripts/create-app.mjs'
+import { packLocal } from '../scripts/pack-local.mjs'
+import { sectionBlocks } from '../scripts/readme-blocks.mjs'
+
+const example = fileURLToPath(new URL('..', import.meta.url))
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const SECRET = `e2e-secret-${randomBytes(16).toString('hex')}`
+// Read from .env.local by `next start`; the standalone server gets no .env.local.
+const APP_ID = `e2e-app-${randomBytes(4).toString('hex')}`
+const APP_ID_FALLBACK = 'your-atlas-app-id' // what the README's blocks use without ATLAS_APP_ID
 const SERVER_ONLY = 'atlas-user-hash is server-only: call it in a server component, route handler or server action'
-// What an Edge import of the package used to fail the build with, before the Edge runtime got
-// the pure-JavaScript engine: no build may say it now.
-const OLD_EDGE_ERROR = 'needs the Node.js runtime'
-// What the bundlers say when they meet the addon itself, which the guard is there to replace.
-const ADDON_ERROR = /non-ecmascript placeable asset|\.linux-x64-gnu\.node/
+// lib/auth.ts's placeholder user, as the Atlas object.
 const ADA = { userId: 'user_100123', name: 'Ada Lovelace', email: 'ada@example.com' }
-const GRACE = { userId: 4711, name: 'Grace Hopper', email: null }
+const expected = (fields = {}) => ({ ...ADA, ...fields, userHash: createHmac('sha256', SECRET).update(ADA.userId).digest('hex') })
+const ADDON = /atlas-user-hash\.[\w-]+\.node$/
 
-const referenceHash = (id) => createHmac('sha256', SECRET).update(String(id)).digest('hex')
-
+const work = mkdtempSync(join(tmpdir(), 'atlas-e2e-'))
 // Everything this file starts, so that it can all be stopped however the tests end.
 const servers = new Set()
 process.on('exit', () => {
   for (const server of servers) killGroup(server, 'SIGKILL')
+  // Two apps' node_modules and builds: removed in the background (tens of seconds of rmSync).
+  if (!process.env.ATLAS_E2E_KEEP) spawn('rm', ['-rf', work], { detached: true, stdio: 'ignore' }).unref()
 })
 
-/** Runs a command to completion, returning its combined output; throws with it on failure. */
-function run(command, args, options = {}) {
-  return execFileSync(command, args, { cwd: app, encoding: 'utf8', stdio: 'pipe', maxBuffer: 64 << 20, ...options })
-}
+let tarballs
+let chromium
 
-/** Runs `next build` in `dir` and returns { ok, output }. */
-function nextBuild(dir, bundler, env = {}) {
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (or set CHROMIUM_PATH)`)
+  // playwright-core, pinned by this folder's lockfile.
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: example, stdio: 'pipe' })
+  ;({ chromium } = await import('playwright-core'))
+  tarballs = packLocal(join(work, 'tarballs'))
+})
+
+// `next build`'s flag for each bundler: Next.js 16 builds with Turbopack unless told
+// `--webpack`; 15 with webpack unless told `--turbopack` (its template's build script says so).
+const BUNDLER_FLAGS = { 16: { turbopack: [], webpack: ['--webpack'] }, 15: { turbopack: ['--turbopack'], webpack: [] } }
+
+/** Runs `next build` in `dir` with Next.js `major`'s flag for `bundler`; returns { ok, output }. */
+function nextBuild(dir, major, bundler) {
   try {
-    const output = run(process.execPath, [next, 'build', ...(bundler === 'webpack' ? ['--webpack'] : []), dir], {
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    const output = execFileSync(process.execPath, [nextBin(dir), 'build', ...BUNDLER_FLAGS[major][bundler]], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: 'pipe',
+      maxBuffer: 64 << 20,
+      // The secret is in the build's environment too, as on a real host, to show that nothing
+      // copies it into the output.
+      env: { ...process.env, ATLAS_SECRET: SECRET, NEXT_TELEMETRY_DISABLED: '1' },
     })
     return { ok: true, output }
   } catch (error) {
     return { ok: false, output: `${error.stdout}${error.stderr}` }
   }
 }
+
+const nextBin = (dir) => join(dir, 'node_modules', 'next', 'dist', 'bin', 'next')
 
 function killGroup(child, signal) {
   try {
@@ -81,12 +109,24 @@ function freePort() {
   })
 }
 
-/** Starts `next start` on a free loopback port; resolves once it answers HTTP. */
-async function startServer() {
+/**
+ * Serves the build on a free loopback port, with `next start` or (`standalone`) with the
+ * standalone output's server.js, after copying the static files beside it as Next.js's docs
+ * say; resolves once it answers HTTP.
+ */
+async function startServer(dir, standalone) {
   const port = await freePort()
-  const server = spawn(process.execPath, [next, 'start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: app,
-    env: { ...process.env, ATLAS_SECRET: SECRET, NEXT_TELEMETRY_DISABLED: '1' },
+  let command = [nextBin(dir), 'start', '-H', '127.0.0.1', '-p', String(port)]
+  let cwd = dir
+  if (standalone) {
+    cwd = join(dir, '.next', 'standalone')
+    cpSync(join(dir, '.next', 'static'), join(cwd, '.next', 'static'), { recursive: true })
+    cpSync(join(dir, 'public'), join(cwd, 'public'), { recursive: true })
+    command = ['server.js']
+  }
+  const server = spawn(process.execPath, command, {
+    cwd,
+    env: { ...process.env, ATLAS_SECRET: SECRET, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), HOSTNAME: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so that stopping it stops anything it started
   })
@@ -97,16 +137,31 @@ async function startServer() {
   const origin = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 60_000
   for (;;) {
-    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}:\n${log}`)
+    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}:\n${log}`)
     try {
       if ((await fetch(`${origin}/api/atlas-user`)).ok) break
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`next start did not answer within 60 s:\n${log}`)
+    if (Date.now() > deadline) throw new Error(`the server did not answer within 60 s:\n${log}`)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   return { server, origin, log: () => log }
+}
+
+/** Whether a process of `server`'s group has the native addon mapped (Linux: /proc/<pid>/maps). */
+function addonLoaded(server) {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
+      if (group !== server.pid) continue
+      if (readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').some((line) => ADDON.test(line))) return true
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return false
 }
 
 function filesUnder(dir) {
@@ -115,164 +170,197 @@ function filesUnder(dir) {
     .map((entry) => join(entry.parentPath, entry.name))
 }
 
-/** The identify calls in the page's Atlas queue, as plain arrays. */
-const identifyCalls = (page) =>
-  page.evaluate(() => (window.Atlas?.q ?? []).map((args) => Array.from(args)).filter(([method]) => method === 'identify'))
+/** GET `path` as JSON; returns { body, engine } (the x-atlas-engine header). */
+async function getJson(origin, path) {
+  const response = await fetch(`${origin}${path}`)
+  assert.equal(response.status, 200, `${path}: ${response.status}`)
+  return { body: await response.json(), engine: response.headers.get('x-atlas-engine') }
+}
 
-before(() => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (or set CHROMIUM_PATH)`)
-  // Installs the example's dependencies from its lockfile; its postinstall copies the addon
-  // built at the repository root into node_modules/atlas-user-hash.
-  run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'])
-})
+/** The page's Atlas queue: { appId, identify: the identify calls' arguments }. */
+const atlasQueue = (page) =>
+  page.evaluate(() => ({
+    appId: window.Atlas?.appId,
+    identify: (window.Atlas?.q ?? []).filter(([method]) => method === 'identify').map(([, user]) => user),
+  }))
 
-describe('importing atlas-user-hash in browser code fails the build with the fix; an Edge import builds', () => {
-  // A throwaway app beside the example (so that it shares its node_modules): a Client
-  // Component and an Edge route handler that import the package. The client import must
-  // fail the build with the server-only sentence; the Edge route is no error (the example
-  // app's own Edge route is built, served and checked below).
-  const fixture = join(app, `.guard-check-${process.pid}`)
-  const write = (file, text) => {
-    mkdirSync(join(fixture, file, '..'), { recursive: true })
-    writeFileSync(join(fixture, file), text)
-  }
-  before(() => {
-    write('next.config.mjs', `export default { serverExternalPackages: ["atlas-user-hash"], turbopack: { root: ${JSON.stringify(app)} }, outputFileTracingRoot: ${JSON.stringify(app)} }\n`)
-    write('app/layout.js', 'export default function Layout({ children }) { return <html><body>{children}</body></html> }\n')
-    write('app/page.js', 'import { Hash } from "./hash"\nexport default function Page() { return <Hash /> }\n')
-    write('app/hash.js', '"use client"\nimport { createUserHash } from "atlas-user-hash"\nexport function Hash() { return <p>{createUserHash("user_1")}</p> }\n')
-    write('app/edge/route.js', 'import { createUserHash } from "atlas-user-hash"\nexport const runtime = "edge"\nexport function GET() { return new Response(createUserHash("user_1")) }\n')
-  })
-  after(() => rmSync(fixture, { recursive: true, force: true }))
+for (const major of [16, 15]) {
+  describe(`create-next-app@${CREATE_NEXT_APP[major]} --yes with the README's Next.js blocks`, () => {
+    const dir = join(work, `next${major}`)
+    let cacheComponents
 
-  for (const bundler of ['turbopack', 'webpack']) {
-    it(`${bundler}: the Client Component import fails with the server-only sentence, the Edge route import does not fail`, () => {
-      const { ok, output } = nextBuild(fixture, bundler)
-      assert.equal(ok, false, output)
-      assert.ok(output.includes(SERVER_ONLY), output)
-      assert.ok(!output.includes(OLD_EDGE_ERROR), output)
-      assert.doesNotMatch(output, ADDON_ERROR)
-      assert.doesNotMatch(output, /app\/edge\/route/, 'the Edge route is not among the errors')
-    })
-  }
-})
-
-for (const bundler of ['turbopack', 'webpack']) {
-  describe(`the example app built with ${bundler}`, () => {
-    let served
-    let browser
-    let userDataDir
-    let buildOutput
-
-    before(async () => {
-      rmSync(join(app, '.next'), { recursive: true, force: true })
-      // The secret is in the build's environment too, as on a real host, to show that nothing
-      // copies it into the output.
-      const build = nextBuild('.', bundler, { ATLAS_SECRET: SECRET })
-      assert.ok(build.ok, build.output)
-      buildOutput = build.output
-      served = await startServer()
-      const { chromium } = await import('playwright-core')
-      userDataDir = mkdtempSync(join(tmpdir(), 'atlas-e2e-chromium-'))
-      browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS })
+    before(() => {
+      ;({ cacheComponents } = createApp(dir, major, tarballs))
+      writeFileSync(join(dir, '.env.local'), `ATLAS_APP_ID=${APP_ID}\n`)
+      writeFileSync(join(dir, '.env.production'), 'ATLAS_E2E_ENV_PRODUCTION=1\n') // which standalone copies
     })
 
-    after(async () => {
-      await browser?.close()
-      if (served) await stopServer(served.server)
-      if (userDataDir) rmSync(userDataDir, { recursive: true, force: true })
-    })
-
-    it('the route handler returns the signed-in user with node:crypto\'s hash, {} signed out', async () => {
-      const get = async (cookie) => (await fetch(`${served.origin}/api/atlas-user`, { headers: cookie ? { cookie } : {} })).json()
-      assert.deepEqual(await get(), {})
-      assert.deepEqual(await get('demo-user=nobody'), {})
-      assert.deepEqual(await get('demo-user=user_100123'), { ...ADA, userHash: referenceHash(ADA.userId) })
-      assert.deepEqual(await get('demo-user=4711'), { ...GRACE, userHash: referenceHash(GRACE.userId) })
-    })
-
-    it('the Edge route handler (export const runtime = "edge") runs the js engine and returns the same as the Node route', async () => {
-      const get = async (cookie) => {
-        const response = await fetch(`${served.origin}/api/atlas-user-edge`, { headers: cookie ? { cookie } : {} })
-        assert.equal(response.status, 200)
-        assert.equal(response.headers.get('x-atlas-engine'), 'js', 'the Edge route got the edge-light export')
-        return response.json()
+    it(`kept the template's config and added the README's line${major === 16 ? ' (Cache Components on)' : ''}`, () => {
+      const config = readFileSync(join(dir, 'next.config.ts'), 'utf8')
+      assert.match(config, /serverExternalPackages: \["atlas-user-hash"\]/)
+      assert.equal(existsSync(join(dir, 'next.config.mjs')), false)
+      if (major === 16) {
+        assert.equal(cacheComponents, true)
+        for (const setting of ['partialPrefetching: true', 'turbopack: {', '@tailwindcss/turbopack']) assert.ok(config.includes(setting), `${setting} kept:\n${config}`)
       }
-      assert.deepEqual(await get(), {})
-      assert.deepEqual(await get('demo-user=nobody'), {})
-      assert.deepEqual(await get('demo-user=user_100123'), { ...ADA, userHash: referenceHash(ADA.userId) })
-      assert.deepEqual(await get('demo-user=4711'), { ...GRACE, userHash: referenceHash(GRACE.userId) })
-      // next build compiled it for the Edge runtime: an edge function in the middleware manifest.
-      const manifest = JSON.parse(readFileSync(join(app, '.next', 'server', 'middleware-manifest.json'), 'utf8'))
-      assert.ok(Object.keys(manifest.functions ?? {}).some((route) => route.includes('atlas-user-edge')), JSON.stringify(manifest))
+      assert.equal(existsSync(join(dir, 'proxy.ts')), major === 16)
+      assert.equal(existsSync(join(dir, 'middleware.ts')), major === 15)
     })
 
-    it('signed out, the page installs Atlas and identifies no one', async () => {
-      await browser.clearCookies()
-      const page = await browser.newPage()
-      try {
-        await page.goto(served.origin)
-        await page.waitForFunction(() => Array.isArray(window.Atlas?.q))
-        assert.equal(await page.evaluate(() => window.Atlas.v), 2)
-        assert.equal(await page.locator('script[src*="atlas"]').count(), 1)
-        await page.waitForTimeout(300)
-        assert.deepEqual(await identifyCalls(page), [])
+    for (const bundler of ['turbopack', 'webpack']) {
+      // The Turbopack build is served by `next start`, the webpack one by the standalone
+      // server: both are built with output: "standalone", the setting Docker images use.
+      const standalone = bundler === 'webpack'
+      describe(`built with ${bundler}, served by ${standalone ? '.next/standalone/server.js' : 'next start'}`, () => {
+        let served
+        let browser
+        let buildOutput
+        const userDataDir = join(work, `chromium-${major}-${bundler}`)
 
-        // Signing in through the page's server action identifies the user once.
-        await page.getByRole('button', { name: 'Sign in as Grace Hopper' }).click()
-        await page.waitForFunction(() => window.Atlas.q.length > 0)
-        await page.waitForTimeout(300)
-        assert.deepEqual(await identifyCalls(page), [['identify', { ...GRACE, userHash: referenceHash(GRACE.userId) }]])
-      } finally {
-        await page.close()
-      }
-    })
+        before(async () => {
+          rmSync(join(dir, '.next'), { recursive: true, force: true })
+          const configFile = join(dir, 'next.config.ts')
+          const config = readFileSync(configFile, 'utf8')
+          if (!config.includes('output: "standalone"')) writeFileSync(configFile, config.replace('serverExternalPackages:', 'output: "standalone",\n  serverExternalPackages:'))
+          const build = nextBuild(dir, major, bundler)
+          assert.ok(build.ok, build.output)
+          buildOutput = build.output
+          served = await startServer(dir, standalone)
+          browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS })
+        })
 
-    it('signed in, the page identifies once, and again once after the rename action', async () => {
-      await browser.clearCookies()
-      await browser.addCookies([{ name: 'demo-user', value: 'user_100123', url: served.origin }])
-      const page = await browser.newPage()
-      try {
-        await page.goto(served.origin)
-        await page.waitForFunction(() => window.Atlas?.q.length > 0)
-        await page.waitForTimeout(300)
-        const userHash = referenceHash(ADA.userId)
-        assert.deepEqual(await identifyCalls(page), [['identify', { ...ADA, userHash }]])
+        after(async () => {
+          await browser?.close()
+          if (served) await stopServer(served.server)
+          rmSync(userDataDir, { recursive: true, force: true })
+        })
 
-        await page.getByLabel('Name').fill('Ada King')
-        await page.getByRole('button', { name: 'Rename' }).click()
-        await page.waitForFunction(() => window.Atlas.q.length > 1)
-        await page.getByText('Ada King', { exact: true }).waitFor() // the server-rendered part caught up
-        await page.waitForTimeout(300)
-        assert.deepEqual(await identifyCalls(page), [
-          ['identify', { ...ADA, userHash }],
-          ['identify', { ...ADA, name: 'Ada King', userHash }],
-        ])
-      } finally {
-        await page.close()
-      }
-    })
+        it('output: "standalone" holds the package and the addon (traced), .env.production but not .env.local', () => {
+          const modules = join(dir, '.next', 'standalone', 'node_modules')
+          assert.ok(existsSync(join(modules, 'atlas-user-hash', 'index.js')))
+          const platformPackages = readdirSync(modules).filter((name) => name.startsWith('atlas-user-hash-'))
+          assert.equal(platformPackages.length, 1, `one platform package traced: ${platformPackages}`)
+          assert.ok(readdirSync(join(modules, platformPackages[0])).some((file) => ADDON.test(file)), 'the .node file is traced')
+          // As the README's Troubleshooting says: .env.production is copied, .env.local is not.
+          assert.equal(existsSync(join(dir, '.next', 'standalone', '.env.production')), true)
+          assert.equal(existsSync(join(dir, '.next', 'standalone', '.env.local')), false)
+        })
 
-    it('the secret appears nowhere in .next/static, the server bundles (Edge ones too), the HTML or the logs', async () => {
-      const statics = filesUnder(join(app, '.next', 'static'))
-      assert.ok(statics.length > 0)
-      for (const file of statics) assert.ok(!readFileSync(file).includes(SECRET), `${file} holds ATLAS_SECRET`)
-      // The build ran with ATLAS_SECRET set: no server bundle, the Edge route's included, may
-      // have inlined it. It is read from process.env when a request comes.
-      const server = filesUnder(join(app, '.next', 'server'))
-      const manifest = JSON.parse(readFileSync(join(app, '.next', 'server', 'middleware-manifest.json'), 'utf8'))
-      const edgeFiles = Object.values(manifest.functions ?? {}).flatMap((fn) => fn.files ?? [])
-      assert.ok(edgeFiles.length > 0, 'the Edge route has bundle files')
-      for (const file of edgeFiles) assert.ok(existsSync(join(app, '.next', file)), `${file} exists`)
-      for (const file of server) assert.ok(!readFileSync(file).includes(SECRET), `${file} holds ATLAS_SECRET`)
-      for (const cookie of [undefined, 'demo-user=user_100123']) {
-        const html = await (await fetch(served.origin, { headers: cookie ? { cookie } : {} })).text()
-        assert.ok(html.includes('<html'), html)
-        assert.ok(!html.includes(SECRET), 'the HTML holds ATLAS_SECRET')
-        if (cookie) assert.ok(html.includes(referenceHash(ADA.userId)))
-      }
-      assert.ok(!served.log().includes(SECRET), 'the server log holds ATLAS_SECRET')
-      assert.ok(!buildOutput.includes(SECRET), 'the build log holds ATLAS_SECRET')
-    })
+        it('route handler (app/api/atlas-user/route.ts): node:crypto\'s hash, native engine', async () => {
+          assert.deepEqual(await getJson(served.origin, '/api/atlas-user'), { body: expected(), engine: 'native' })
+        })
+
+        const proxyFile = major === 16 ? 'proxy.ts (Node.js runtime)' : 'middleware.ts (Edge runtime)'
+        const proxyEngine = major === 16 ? 'native' : 'js'
+        it(`${proxyFile}: node:crypto's hash, ${proxyEngine} engine`, async () => {
+          assert.deepEqual(await getJson(served.origin, '/api/atlas-user-proxy'), { body: expected(), engine: proxyEngine })
+        })
+
+        if (major === 15) {
+          it('Edge route handler (app/api/atlas-user-edge/route.ts, without cacheComponents): node:crypto\'s hash, js engine', async () => {
+            assert.deepEqual(await getJson(served.origin, '/api/atlas-user-edge'), { body: expected(), engine: 'js' })
+          })
+        }
+
+        it('Pages API route (pages/api/atlas-user-pages.ts): node:crypto\'s hash, native engine', async () => {
+          assert.deepEqual(await getJson(served.origin, '/api/atlas-user-pages'), { body: expected(), engine: 'native' })
+        })
+
+        it('server component page, in Chromium: identifies the user once; the server action re-identifies with its result', async () => {
+          const page = await browser.newPage()
+          try {
+            await page.goto(served.origin)
+            await page.waitForFunction(() => window.Atlas?.q.length > 0)
+            assert.equal(await page.locator('script[src*="atlas"]').count(), 1)
+            assert.deepEqual(await atlasQueue(page), { appId: standalone ? APP_ID_FALLBACK : APP_ID, identify: [expected()] })
+
+            await page.getByLabel('Name').fill('Ada King')
+            await page.getByRole('button', { name: 'Save' }).click()
+            await page.waitForFunction(() => window.Atlas.q.length > 1)
+            assert.deepEqual((await atlasQueue(page)).identify, [expected(), expected({ name: 'Ada King' })])
+          } finally {
+            await page.close()
+          }
+        })
+
+        it('getServerSideProps page (pages/account.tsx), in Chromium: identifies the user', async () => {
+          const page = await browser.newPage()
+          try {
+            await page.goto(`${served.origin}/account`)
+            await page.waitForFunction(() => window.Atlas?.q.length > 0)
+            assert.deepEqual(await atlasQueue(page), { appId: standalone ? APP_ID_FALLBACK : APP_ID, identify: [expected()] })
+          } finally {
+            await page.close()
+          }
+        })
+
+        it('the server process loaded the native addon', () => {
+          if (process.platform !== 'linux') return
+          assert.ok(addonLoaded(served.server), 'no process of the server has the .node file mapped')
+        })
+
+        it('no file under .next, no page and no log holds ATLAS_SECRET', async () => {
+          const files = filesUnder(join(dir, '.next'))
+          assert.ok(files.length > 0)
+          for (const file of files) assert.ok(!readFileSync(file).includes(SECRET), `${file} holds ATLAS_SECRET`)
+          for (const path of ['/', '/account']) {
+            const html = await (await fetch(`${served.origin}${path}`)).text()
+            assert.ok(html.includes(expected().userHash), `${path} carries the hash`)
+            assert.ok(!html.includes(SECRET), `${path} holds ATLAS_SECRET`)
+          }
+          assert.ok(!served.log().includes(SECRET), 'the server log holds ATLAS_SECRET')
+          assert.ok(!buildOutput.includes(SECRET), 'the build log holds ATLAS_SECRET')
+        })
+
+        if (major === 16) {
+          it('importing the package in a Client Component fails the build with the server-only sentence', () => {
+            writeFileSync(join(dir, 'app', 'client-import.tsx'), '"use client"\nimport { createUserHash } from "atlas-user-hash"\nexport function Hash() { return <p>{createUserHash("user_1")}</p> }\n')
+            mkdirSync(join(dir, 'app', 'client-import'))
+            writeFileSync(join(dir, 'app', 'client-import', 'page.tsx'), 'import { Hash } from "../client-import"\nexport default function Page() { return <Hash /> }\n')
+            try {
+              const { ok, output } = nextBuild(dir, major, bundler)
+              assert.equal(ok, false, output)
+              assert.ok(output.includes(SERVER_ONLY), output)
+              assert.match(output, /client-import/, 'the error names the client file')
+              assert.doesNotMatch(output, /non-ecmascript placeable asset|Module parse failed/)
+            } finally {
+              rmSync(join(dir, 'app', 'client-import'), { recursive: true, force: true })
+              rmSync(join(dir, 'app', 'client-import.tsx'), { force: true })
+            }
+          })
+        }
+      })
+    }
+
+    if (major === 16) {
+      describe("without the config line, next build fails with the errors the README's Troubleshooting quotes", () => {
+        const configFile = join(dir, 'next.config.ts')
+        let config
+        before(() => {
+          rmSync(join(dir, '.next'), { recursive: true, force: true })
+          config = readFileSync(configFile, 'utf8')
+          writeFileSync(configFile, config.replace(/^\s*(serverExternalPackages|output):.*\n/gm, ''))
+        })
+        after(() => writeFileSync(configFile, config))
+
+        for (const [bundler, marker] of [
+          ['turbopack', 'non-ecmascript placeable asset'],
+          ['webpack', 'Module parse failed'],
+        ]) {
+          it(bundler, () => {
+            const quote = sectionBlocks('Troubleshooting').find((block) => block.lang === '' && block.code.includes(marker))
+            assert.ok(quote, `the Troubleshooting section quotes ${marker}`)
+            const platform = readdirSync(join(dir, 'node_modules')).find((name) => name.startsWith('atlas-user-hash-')).slice('atlas-user-hash-'.length)
+            const { ok, output } = nextBuild(dir, major, bundler)
+            assert.equal(ok, false, output)
+            for (const line of quote.code.trim().split('\n')) {
+              // The README shows this machine's kind of platform package, and webpack's 0x7F as ''.
+              const printed = line.replaceAll('linux-x64-gnu', platform).replace("character ''", "character '\x7f'")
+              assert.ok(output.includes(printed), `the build prints the README's line ${JSON.stringify(printed)}:\n${output}`)
+            }
+          })
+        }
+      })
+    }
   })
 }
