@@ -9,7 +9,7 @@
 //    with the stand-in tarball in place of atlas-user-hash-win32-x64-msvc (the package npm
 //    would fetch for Windows x64) and @noble/hashes packed from node_modules. npm writes the
 //    .bin\atlas-user-hash.cmd shim as on Windows.
-// 3. Under each Windows Node, in that project: __test__/runtimes/check.cjs (engine `native`,
+// 3. Under each Windows Node, in that project: __test__/installed/check.cjs (engine `native`,
 //    the node:crypto vectors, every error code, worker threads with their own ATLAS_SECRET)
 //    and check-esm.mjs (import); then every __test__/*.test.mjs in a copy of this checkout on
 //    drive C: with the stand-in where a Windows `npm run build` puts its binary, including
@@ -148,7 +148,7 @@ function installPackage() {
   for (const file of ['atlas-user-hash.cmd', 'atlas-user-hash']) {
     if (!existsSync(join(app, 'node_modules', '.bin', file))) throw new Error(`test:windows: npm made no node_modules\\.bin\\${file}`)
   }
-  for (const check of ['check.cjs', 'check-esm.mjs']) copyFileSync(join(repo, '__test__', 'runtimes', check), join(app, check))
+  for (const check of ['check.cjs', 'check-esm.mjs']) copyFileSync(join(repo, '__test__', 'installed', check), join(app, check))
   return app
 }
 
