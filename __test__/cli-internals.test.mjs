@@ -56,7 +56,12 @@ describe('the .env reader gives what @next/env gives', () => {
     assert.deepEqual(readLikeNextJs(parseEnvText(text).parsed, {}, 'C'), { value: undefined, expanded: undefined, wins: null })
   })
 
-  it('random files and environments (in a Node with a small stack: see next-env.mjs)', () => {
+  // @next/env (dotenv-expand) recurses without bound on self-referencing values: on Linux a small
+  // stack stops it; Windows Node under Wine ran out of heap first. The parser is the same code on
+  // every platform, and windows.test.mjs checks what differs there (CRLF files, paths).
+  const oracleSkip = process.platform === 'win32' && 'the @next/env oracle runs out of heap on self-referencing values under Windows Node; run on Linux'
+
+  it('random files and environments (in a Node with a small stack: see next-env.mjs)', { skip: oracleSkip }, () => {
     const child = spawnSync(process.execPath, ['--stack-size=200', fileURLToPath(new URL('./next-env.mjs', import.meta.url)), String(runs(1000))], { encoding: 'utf8' })
     assert.equal(child.status, 0, `${child.stdout}${child.stderr}`)
     assert.match(child.stdout, /^\d+ random files: the same values as @next\/env\n$/)

@@ -669,7 +669,12 @@ process.stdout.write(JSON.stringify({ failed, value: process.env.ATLAS_SECRET ??
   return JSON.parse(result.stdout)
 }
 
-describe('--dotenv: the secret Next.js uses, as @next/env computes it', parallel, () => {
+// Compared with @next/env in child processes, which hung under Windows Node 20 in Wine (its
+// expansion recurses without bound on self-references); the parser is the same on every
+// platform, and windows.test.mjs checks what differs there.
+const nextEnvSkip = WIN && 'the @next/env comparison runs on Linux (it hung under Windows Node 20 in Wine)'
+
+describe('--dotenv: the secret Next.js uses, as @next/env computes it', { ...parallel, skip: nextEnvSkip }, () => {
   const head = SECRET.slice(0, 12)
   const tail = SECRET.slice(12)
   const cases = [
