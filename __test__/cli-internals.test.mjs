@@ -2,7 +2,7 @@
 // table of tricky files, then random ones), the reader's growth with the file's size, and
 // the redaction of secrets in messages. cli.test.mjs runs the installed command.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawnSync } from './child-process.mjs'
 import { createRequire } from 'node:module'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'

@@ -6,7 +6,7 @@
 // env-file cases run under Node 20, 22 and 24 (`npm run tools:runtimes` installs 22 and 24;
 // ATLAS_TEST_ALL_NODES=1, as .ci/run sets it, fails where one is missing).
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from './child-process.mjs'
 import { createHash, createHmac } from 'node:crypto'
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'

@@ -3,7 +3,7 @@
 // in webpack and Turbopack (checked for real by examples/nextjs/test/e2e.test.mjs) and at run
 // time anywhere else.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawnSync } from './child-process.mjs'
 import { createHmac } from 'node:crypto'
 import { it } from 'node:test'
 

@@ -1,6 +1,6 @@
 // The plain-Node examples run as a user would run them and print a correct user object.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawnSync } from './child-process.mjs'
 import { it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 

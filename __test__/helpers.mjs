@@ -1,6 +1,6 @@
 // Shared by the Node test suites: the independent reference (node:crypto) and small helpers.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawnSync } from './child-process.mjs'
 import { createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 

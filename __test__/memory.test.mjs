@@ -1,6 +1,6 @@
 // Two million calls through every path leave RSS flat (scripts/soak.mjs, in its own process).
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawnSync } from './child-process.mjs'
 import { it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 

@@ -7,7 +7,7 @@
 // darwin binaries, which cannot run here, are checked as files. It runs only with
 // ATLAS_TEST_PACKAGE=1, as `npm run test:package` sets it.
 import assert from 'node:assert/strict'
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from './child-process.mjs'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'

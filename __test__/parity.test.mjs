@@ -1,7 +1,7 @@
 // Parity with node:crypto (and Python's hmac for numeric ids): the hashes must be bit for bit
 // what Atlas's documented helpers produce.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawnSync } from './child-process.mjs'
 import { createHmac } from 'node:crypto'
 import { describe, it } from 'node:test'
 import vm from 'node:vm'

@@ -9,7 +9,7 @@
 // ATLAS_TEST_REGISTRY=1, as `npm run test:registry` sets it, after `npm run package` and
 // `npm run publish:local`.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawnSync } from './child-process.mjs'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'

@@ -5,7 +5,7 @@
 // Skipped elsewhere. `process.env` is case-insensitive; paths have drive letters and
 // backslashes; .env files have CRLF line ends; the CLI runs through npm's .cmd shim.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawnSync } from './child-process.mjs'
 import { createHmac } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
