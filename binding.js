@@ -837,3 +837,4 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.armTestPanic = nativeBinding.armTestPanic
 module.exports.createKey = nativeBinding.createKey
+module.exports.liveKeyCount = nativeBinding.liveKeyCount

@@ -1,7 +1,7 @@
 //! The hash engine behind the JavaScript contract layer, in safe Rust and without napi
 //! types: it keys an HMAC for a secret, hashes and verifies with such a key, and tells
 //! `lib/contract.js` which check failed as a status number. Keys are values that the caller
-//! owns (JavaScript holds them, wrapped by `raw.rs`); nothing here keeps state between calls
+//! owns (JavaScript holds them, as `raw/` keeps them); nothing here keeps state between calls
 //! but the test hook's flag. `create_key`, `hash` and `verify` run inside [`guarded`], so
 //! none of them unwinds into JavaScript.
 

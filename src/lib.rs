@@ -16,8 +16,8 @@ use raw::KeyObject;
 use user_hash::Secret;
 
 /// Checks `secret` (a string, used as its UTF-8, or a `Uint8Array` of key bytes) and keys
-/// an HMAC with it: returns the key, an opaque frozen object for `hash` and `verify` that
-/// JavaScript holds (and the garbage collector frees), or a negative status when a check
+/// an HMAC with it: returns the key, an opaque frozen `External` for `hash` and `verify` that
+/// JavaScript holds (`dropKey` or the garbage collector frees it), or a negative status when a check
 /// failed or the call panicked.
 #[napi(
   catch_unwind,
@@ -41,6 +41,13 @@ pub fn create_key(secret: Either<String, Uint8Array>) -> Either<KeyObject, i32> 
 #[napi(catch_unwind)]
 pub fn arm_test_panic() {
   engine::arm_test_panic();
+}
+
+/// Test hook: how many keys this thread holds (made, and neither dropped nor collected), so
+/// that tests can see dropped and collected keys freed. Not reachable from the public API.
+#[napi]
+pub fn live_key_count() -> u32 {
+  u32::try_from(raw::live_key_count()).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

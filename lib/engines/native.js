@@ -1,9 +1,9 @@
 'use strict'
 
 // The native hash engine: the Rust addon (or its wasm32-wasi build) that lib/load-binding.js
-// finds, in the shape lib/contract.js runs on. `createKey` returns an opaque key object that
-// owns a keyed HMAC state (freed by `dropKey`, or with the object); `hash` and `verify` take
-// such a key and refuse anything else.
+// finds, in the shape lib/contract.js runs on. `createKey` returns an opaque key (a napi
+// External) that names a keyed HMAC state (freed by `dropKey`, or once the key is garbage);
+// `hash` and `verify` take such a key and refuse anything else.
 
 const { binding, engine } = require('../load-binding.js').loadBinding()
 
