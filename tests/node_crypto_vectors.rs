@@ -25,7 +25,7 @@ fn vectors() -> Vec<Vector> {
 
 /// Asserts that `hasher` gives the vector's hash for its id.
 fn assert_hashes_like_node(hasher: &UserHasher, v: &Vector) -> Vec<u8> {
-  let id = hex::decode(&v.id_utf8_hex).unwrap();
+  let id = const_hex::decode(&v.id_utf8_hex).unwrap();
   let hex = hasher.hash_hex(&id);
   assert_eq!(
     std::str::from_utf8(&hex).unwrap(),
@@ -39,7 +39,7 @@ fn assert_hashes_like_node(hasher: &UserHasher, v: &Vector) -> Vec<u8> {
 #[test]
 fn hashes_match_node_crypto() {
   for v in vectors() {
-    let hasher = UserHasher::new(&hex::decode(&v.secret_utf8_hex).unwrap());
+    let hasher = UserHasher::new(&const_hex::decode(&v.secret_utf8_hex).unwrap());
     let id = assert_hashes_like_node(&hasher, &v);
     assert!(hasher.verify_hex(&id, v.user_hash.as_bytes()), "{}", v.name);
     let upper = v.user_hash.to_uppercase();
@@ -52,7 +52,12 @@ fn keys_match_node_crypto_when_secrets_alternate() {
   let vectors = vectors();
   let keys: Vec<UserHasher> = vectors
     .iter()
-    .map(|v| UserHasher::keyed(Secret::Bytes(&hex::decode(&v.secret_utf8_hex).unwrap())).unwrap())
+    .map(|v| {
+      UserHasher::keyed(Secret::Bytes(
+        &const_hex::decode(&v.secret_utf8_hex).unwrap(),
+      ))
+      .unwrap()
+    })
     .collect();
   for (key, v) in keys
     .iter()

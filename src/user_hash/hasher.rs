@@ -31,7 +31,7 @@ impl UserHasher {
   pub fn hash_hex(&self, user_id: &[u8]) -> [u8; HASH_HEX_LEN] {
     let digest = self.mac(user_id).finalize().into_bytes();
     let mut hex_out = [0u8; HASH_HEX_LEN];
-    hex::encode_to_slice(digest, &mut hex_out).expect("64 hex digits fit 32 bytes");
+    const_hex::encode_to_slice(digest, &mut hex_out).expect("64 hex digits fit 32 bytes");
     hex_out
   }
 
@@ -39,7 +39,9 @@ impl UserHasher {
   /// Anything else is `false`. The digests are compared in constant time.
   pub fn verify_hex(&self, user_id: &[u8], user_hash: &[u8]) -> bool {
     let mut claimed = [0u8; HASH_HEX_LEN / 2];
-    if user_hash.len() != HASH_HEX_LEN || hex::decode_to_slice(user_hash, &mut claimed).is_err() {
+    if user_hash.len() != HASH_HEX_LEN
+      || const_hex::decode_to_slice(user_hash, &mut claimed).is_err()
+    {
       return false;
     }
     self.mac(user_id).verify_slice(&claimed).is_ok()
