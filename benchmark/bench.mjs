@@ -31,7 +31,12 @@ await checkAllAgree(entries)
 
 let sink = 0
 for (let round = 0; round < ROUNDS; round++) {
-  for (const entry of entries) entry.samples.push(entry.async ? await timeAsync(entry) : timeSync(entry))
+  for (const entry of entries) {
+    // Each sample starts on a collected heap, so that no competitor pays for the garbage the
+    // one before it left (npm run bench passes --expose-gc; without it, nothing is collected).
+    collectGarbage()
+    entry.samples.push(entry.async ? await timeAsync(entry) : timeSync(entry))
+  }
 }
 
 printTable(entries)
@@ -39,6 +44,10 @@ printTargets(entries)
 await printWorkerThreadCosts(entries)
 console.log(startupLines.join('\n'))
 if (sink === 0.5) console.log(sink) // keeps the results alive
+
+function collectGarbage() {
+  globalThis.gc?.()
+}
 
 function timeSync({ fn, kind }) {
   const start = process.hrtime.bigint()
