@@ -164,14 +164,9 @@ unsafe extern "C" fn hash_callback(
     // SAFETY: see the invariants.
     return unsafe { fail(env) };
   };
-  match with_key(token, |key| engine::hash(user_id, key)) {
-    // SAFETY: see the invariants.
-    Some(Ok(hex)) => unsafe { latin1_string(env, &hex) },
-    // SAFETY: see the invariants.
-    Some(Err(status)) => unsafe { status_number(env, status) },
-    // SAFETY: see the invariants.
-    None => unsafe { fail(env) },
-  }
+  let outcome = with_key(token, |key| engine::hash(user_id, key));
+  // SAFETY: see the invariants.
+  unsafe { reply(env, outcome, latin1_string) }
 }
 
 /// `verify(userId, userHash, key)`: whether `userHash` is the user hash of `userId` with
@@ -197,14 +192,9 @@ unsafe extern "C" fn verify_callback(
     // SAFETY: see the invariants.
     return unsafe { fail(env) };
   };
-  match with_key(token, |key| engine::verify(user_id, user_hash, key)) {
-    // SAFETY: see the invariants.
-    Some(Ok(matches)) => unsafe { boolean(env, matches) },
-    // SAFETY: see the invariants.
-    Some(Err(status)) => unsafe { status_number(env, status) },
-    // SAFETY: see the invariants.
-    None => unsafe { fail(env) },
-  }
+  let outcome = with_key(token, |key| engine::verify(user_id, user_hash, key));
+  // SAFETY: see the invariants.
+  unsafe { reply(env, outcome, boolean) }
 }
 
 /// `dropKey(key)`: frees the state of `key` now. The External is then no key: `hash` and
@@ -262,8 +252,42 @@ unsafe fn token_of(env: sys::napi_env, value: sys::napi_value) -> Option<usize> 
   (status == sys::Status::napi_ok).then_some(data as usize)
 }
 
-/// Returns `hex` as a one-byte (latin1) string: no UTF-8 validation, no heap copy on our side.
-unsafe fn latin1_string(env: sys::napi_env, hex: &HashHex) -> sys::napi_value {
+/// The call's return value for what the engine gave with the key a token named: `value` of
+/// the result, the status number when the call panicked, or a `TypeError` when the token
+/// named no key. `env` must be the live env of the running call, and `value` must be safe to
+/// call with it.
+unsafe fn reply<T>(
+  env: sys::napi_env,
+  outcome: Option<Result<T, Status>>,
+  value: unsafe fn(sys::napi_env, T) -> sys::napi_value,
+) -> sys::napi_value {
+  match outcome {
+    // SAFETY: as the caller promised.
+    Some(Ok(result)) => unsafe { value(env, result) },
+    // SAFETY: as the caller promised.
+    Some(Err(status)) => unsafe { status_number(env, status) },
+    // SAFETY: as the caller promised.
+    None => unsafe { fail(env) },
+  }
+}
+
+/// `out` when Node-API made it (`status` is napi_ok); else no value with an exception pending.
+/// `env` must be the live env of the running call.
+unsafe fn made(
+  env: sys::napi_env,
+  status: sys::napi_status,
+  out: sys::napi_value,
+) -> sys::napi_value {
+  if status == sys::Status::napi_ok {
+    out
+  } else {
+    // SAFETY: as the caller promised.
+    unsafe { fail(env) }
+  }
+}
+
+/// `hex` as a one-byte (latin1) string: no UTF-8 validation, no heap copy on our side.
+unsafe fn latin1_string(env: sys::napi_env, hex: HashHex) -> sys::napi_value {
   let mut out = ptr::null_mut();
   // SAFETY: `hex` is an initialised array of its length; Node copies it into a new string.
   let status = unsafe {
@@ -274,48 +298,32 @@ unsafe fn latin1_string(env: sys::napi_env, hex: &HashHex) -> sys::napi_value {
       &mut out,
     )
   };
-  if status == sys::Status::napi_ok {
-    out
-  } else {
-    // SAFETY: `env` is the live env of this call.
-    unsafe { fail(env) }
-  }
+  // SAFETY: `env` is the live env of this call.
+  unsafe { made(env, status, out) }
 }
 
 unsafe fn undefined(env: sys::napi_env) -> sys::napi_value {
   let mut out = ptr::null_mut();
   // SAFETY: `out` is a valid out-pointer.
   let status = unsafe { sys::napi_get_undefined(env, &mut out) };
-  if status == sys::Status::napi_ok {
-    out
-  } else {
-    // SAFETY: `env` is the live env of this call.
-    unsafe { fail(env) }
-  }
+  // SAFETY: `env` is the live env of this call.
+  unsafe { made(env, status, out) }
 }
 
 unsafe fn boolean(env: sys::napi_env, value: bool) -> sys::napi_value {
   let mut out = ptr::null_mut();
   // SAFETY: `out` is a valid out-pointer.
   let status = unsafe { sys::napi_get_boolean(env, value, &mut out) };
-  if status == sys::Status::napi_ok {
-    out
-  } else {
-    // SAFETY: `env` is the live env of this call.
-    unsafe { fail(env) }
-  }
+  // SAFETY: `env` is the live env of this call.
+  unsafe { made(env, status, out) }
 }
 
 unsafe fn status_number(env: sys::napi_env, status: Status) -> sys::napi_value {
   let mut out = ptr::null_mut();
   // SAFETY: `out` is a valid out-pointer.
   let created = unsafe { sys::napi_create_int32(env, status as i32, &mut out) };
-  if created == sys::Status::napi_ok {
-    out
-  } else {
-    // SAFETY: `env` is the live env of this call.
-    unsafe { fail(env) }
-  }
+  // SAFETY: `env` is the live env of this call.
+  unsafe { made(env, created, out) }
 }
 
 /// Returns no value with an exception pending: the one Node-API left, or a new one.
