@@ -36,10 +36,12 @@ export function debianRustEnv(root, target, extra = {}) {
   }
 }
 
-/** Builds `build` (scripts/targets.mjs) and copies the library to `out` (`<binaryName>.<platform>.node`). */
+/**
+ * Builds `build` (scripts/targets.mjs) and copies the library to `out` (`<binaryName>.<platform>.node`).
+ * The caller checks `nativeTools(root, build)` first (scripts/package.mjs, for every build at once).
+ */
 export function buildNative(root, build, out) {
   const windows = build.target.endsWith('-windows-gnu')
-  requireTools(build.zigTarget ?? build.target, nativeTools(root, build))
   const env = debianRustEnv(root, build.target, { RUSTFLAGS: build.rustflags ?? '' })
   // windows-gnu links with MinGW's gcc (scripts/windows-gnu.mjs), everything else with zig.
   if (windows) Object.assign(env, windowsGnuEnv(env.CARGO_TARGET_DIR, build.target))

@@ -15,14 +15,16 @@ import { execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
-import { RUST_TOOLS, debianRustEnv, requireTools } from './build-native.mjs'
+import { RUST_TOOLS, debianRustEnv } from './build-native.mjs'
 
 const WASI_LIBC = '/usr/lib/wasm32-wasi'
 
-/** Builds the .wasm binary to `out`, with the package's loader (npm/wasm32-wasi/*.cjs) beside it. */
+/**
+ * Builds the .wasm binary to `out`, with the package's loader (npm/wasm32-wasi/*.cjs) beside it.
+ * The caller checks `wasmTools(root, build)` first (scripts/package.mjs, for every build at once).
+ */
 export function buildWasm(root, build, out) {
   const emnapi = emnapiDir(root, build)
-  requireTools(build.target, wasmTools(root, build))
 
   const env = debianRustEnv(root, build.target)
   const rustc = wasmRustc(env.CARGO_TARGET_DIR, build.target)

@@ -30,18 +30,15 @@ function main() {
   const platforms = selectPlatforms(process.argv.slice(2))
   mkdirSync(dist, { recursive: true })
   mkdirSync(work, { recursive: true })
+  const builds = platforms.map((platform) => [platform, BUILDS[platform] ?? STAND_INS[platform]])
   // Every tool of every build, checked before the first starts rather than minutes into the run.
-  for (const platform of platforms) {
-    const build = BUILDS[platform] ?? STAND_INS[platform]
-    requireTools(platform, build.kind === 'wasm' ? wasmTools(root, build) : nativeTools(root, build))
-  }
+  for (const [platform, build] of builds) requireTools(platform, build.kind === 'wasm' ? wasmTools(root, build) : nativeTools(root, build))
   const summary = []
-  for (const platform of platforms) {
+  for (const [platform, build] of builds) {
     const started = Date.now()
     const dir = join(work, platform)
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })
-    const build = BUILDS[platform] ?? STAND_INS[platform]
     console.log(`\n=== package: ${platform} (${build.target})`)
     const binary = join(dir, build.kind === 'wasm' ? `${binaryName}.${build.target}.wasm` : `${binaryName}.${platform}.node`)
     if (build.kind === 'wasm') buildWasm(root, build, binary)
@@ -53,7 +50,10 @@ function main() {
     const tarball = packPlatform(platform, dir)
     summary.push({ platform, seconds, bytes: facts.size, tarball })
   }
-  const mainTarball = packMain()
+  const mainDir = join(work, 'main')
+  rmSync(mainDir, { recursive: true, force: true })
+  stageMain(mainDir)
+  const mainTarball = pack(mainDir)
   console.log('\npackage: summary')
   for (const { platform, seconds, bytes, tarball } of summary) {
     console.log(`  ${platform.padEnd(20)} built in ${seconds.toFixed(1).padStart(6)} s  binary ${(bytes / 1000).toFixed(1).padStart(7)} kB  dist/${tarball}`)
@@ -74,14 +74,23 @@ function selectPlatforms(args) {
 
 /** npm/<platform>/ (package.json, README) plus LICENSE and the binary, packed into dist/. */
 function packPlatform(platform, dir) {
+  stagePlatform(platform, dir)
+  return pack(dir)
+}
+
+/**
+ * Puts npm/<platform>/'s package.json and README and the LICENSE beside the binary already in
+ * `dir`, and checks that the package's "files" are all there (a stand-in gets its own manifest).
+ */
+export function stagePlatform(platform, dir) {
   const standsInFor = STAND_INS[platform]?.standsInFor
   const npmDir = join(root, 'npm', standsInFor ?? platform)
   const manifest = JSON.parse(readFileSync(join(npmDir, 'package.json'), 'utf8'))
   if (manifest.version !== version) {
     throw new Error(`${npmDir}/package.json is at ${manifest.version}, package.json at ${version}: run \`npx napi version\``)
   }
-  if (standsInFor) Object.assign(manifest, standInManifest(platform, manifest))
   if (standsInFor) {
+    Object.assign(manifest, standInManifest(platform, manifest))
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
     writeFileSync(join(dir, 'README.md'), `# ${manifest.name}\n\n${manifest.description}\n`)
   } else {
@@ -90,9 +99,8 @@ function packPlatform(platform, dir) {
   }
   copyFileSync(join(root, 'LICENSE'), join(dir, 'LICENSE'))
   for (const file of manifest.files) {
-    if (!existsSync(join(dir, file))) throw new Error(`${platform}: ${file} (npm/${platform}/package.json "files") was not built`)
+    if (!existsSync(join(dir, file))) throw new Error(`${platform}: ${file} ("files" of ${standsInFor ? 'its stand-in manifest' : `npm/${platform}/package.json`}) was not built`)
   }
-  return pack(dir)
 }
 
 /** A stand-in's manifest fields: its own name and binary, private (npm refuses to publish it). */
@@ -107,10 +115,8 @@ function standInManifest(platform, manifest) {
   }
 }
 
-/** The `files` of package.json, README and LICENSE, with every platform package as optional dependency. */
-function packMain() {
-  const dir = join(work, 'main')
-  rmSync(dir, { recursive: true, force: true })
+/** Puts into `dir` the `files` of package.json, README and LICENSE, and a package.json with every platform package as optional dependency. */
+export function stageMain(dir) {
   mkdirSync(dir, { recursive: true })
   for (const file of [...pkg.files, 'README.md', 'LICENSE']) {
     if (!existsSync(join(root, file))) throw new Error(`${file} (package.json "files") does not exist`)
@@ -122,7 +128,6 @@ function packMain() {
   const optionalDependencies = { ...pkg.optionalDependencies }
   for (const platform of allPlatformPackages(root, pkg)) optionalDependencies[`${pkg.name}-${platform}`] = version
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ ...pkg, optionalDependencies }, null, 2)}\n`)
-  return pack(dir)
 }
 
 function pack(dir) {
@@ -132,9 +137,11 @@ function pack(dir) {
   return packed.filename
 }
 
-try {
-  main()
-} catch (error) {
-  console.error(error.message)
-  process.exitCode = 1
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    main()
+  } catch (error) {
+    console.error(error.message)
+    process.exitCode = 1
+  }
 }

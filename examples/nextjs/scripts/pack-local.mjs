@@ -9,12 +9,12 @@
 //
 // Usage: node examples/nextjs/scripts/pack-local.mjs <out-dir>, or import { packLocal }.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { allPlatformPackages } from '../../../scripts/targets.mjs'
+import { stageMain, stagePlatform } from '../../../scripts/package.mjs'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
@@ -29,24 +29,15 @@ export function packLocal(outDir) {
   const work = mkdtempSync(join(tmpdir(), 'atlas-pack-'))
   try {
     const main = join(work, 'main')
-    for (const file of [...pkg.files, 'README.md', 'LICENSE']) copyInto(main, file, join(repo, file))
-    const optionalDependencies = { ...pkg.optionalDependencies }
-    for (const name of allPlatformPackages(repo, pkg)) optionalDependencies[`${pkg.name}-${name}`] = pkg.version
-    writeFileSync(join(main, 'package.json'), `${JSON.stringify({ ...pkg, optionalDependencies }, null, 2)}\n`)
-
+    stageMain(main)
     const native = join(work, platform)
-    for (const file of ['package.json', 'README.md']) copyInto(native, file, join(repo, 'npm', platform, file))
-    copyInto(native, 'LICENSE', join(repo, 'LICENSE'))
-    copyInto(native, addon, join(repo, addon))
+    mkdirSync(native)
+    copyFileSync(join(repo, addon), join(native, addon))
+    stagePlatform(platform, native)
     return [main, native].map((dir) => join(outDir, pack(dir, outDir)))
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
-}
-
-function copyInto(dir, file, source) {
-  mkdirSync(dirname(join(dir, file)), { recursive: true })
-  copyFileSync(source, join(dir, file))
 }
 
 function pack(dir, outDir) {
