@@ -6,7 +6,6 @@
 // backslashes; .env files have CRLF line ends; the CLI runs through npm's .cmd shim.
 import assert from 'node:assert/strict'
 import { spawnSync } from './child-process.mjs'
-import { createHmac } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -14,7 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-import { withSecret } from './helpers.mjs'
+import { referenceHash, withSecret } from './helpers.mjs'
 
 const WIN = process.platform === 'win32'
 const skip = !WIN && 'Windows only: runs under Windows Node (`npm run test:windows` runs it under Wine)'
@@ -28,7 +27,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
 const SECRET = 'win-Qx7vZk2mWp9t'
 const ID = 'user_100123'
-const hmac = (secret, id) => createHmac('sha256', secret).update(String(id)).digest('hex')
 
 // The children get no secret under any spelling of its name, and no binary override.
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !['ATLAS_SECRET', 'NAPI_RS_NATIVE_LIBRARY_PATH'].includes(key.toUpperCase())))
@@ -89,8 +87,8 @@ describe('Windows', { skip }, () => {
         process.env.atlas_secret = SECRET
         try {
           assert.equal(process.env.ATLAS_SECRET, SECRET)
-          assert.equal(createUserHash(ID), hmac(SECRET, ID))
-          assert.equal(verifyUserHash(ID, hmac(SECRET, ID)), true)
+          assert.equal(createUserHash(ID), referenceHash(SECRET, ID))
+          assert.equal(verifyUserHash(ID, referenceHash(SECRET, ID)), true)
         } finally {
           delete process.env.atlas_secret
         }
@@ -100,13 +98,13 @@ describe('Windows', { skip }, () => {
 
     it('a process started with atlas_secret in its environment hashes with it', () => {
       const out = node(`const a = require(${JSON.stringify(index)}); console.log(a.engine, a.createUserHash(${JSON.stringify(ID)}))`, { atlas_secret: SECRET })
-      assert.equal(out, `native ${hmac(SECRET, ID)}`)
+      assert.equal(out, `native ${referenceHash(SECRET, ID)}`)
     })
 
     it('the CLI takes atlas_secret as ATLAS_SECRET', () => {
       const result = cli(['hash', ID], { env: { atlas_secret: SECRET } })
       assert.equal(result.status, 0, result.stderr)
-      assert.equal(result.stdout, `${hmac(SECRET, ID)}\n`)
+      assert.equal(result.stdout, `${referenceHash(SECRET, ID)}\n`)
     })
   })
 
@@ -117,14 +115,14 @@ describe('Windows', { skip }, () => {
 
     it('the package loads by its backslash path and by the forward-slash one', () => {
       const code = (path) => `const a = require(${JSON.stringify(path)}); console.log(a.engine, a.createUserHash('u', { secret: 'k' }))`
-      for (const path of [index, index.replaceAll('\\', '/')]) assert.equal(node(code(path)), `native ${hmac('k', 'u')}`, path)
+      for (const path of [index, index.replaceAll('\\', '/')]) assert.equal(node(code(path)), `native ${referenceHash('k', 'u')}`, path)
     })
 
     it('NAPI_RS_NATIVE_LIBRARY_PATH takes a backslash path, and a wrong one is a clear error', () => {
       const binary = readdirSync(root).find((name) => /^atlas-user-hash\.win32-.+\.node$/.test(name))
       assert.ok(binary, `a Windows build beside index.js in ${root}`)
       const code = `try { const a = require(${JSON.stringify(index)}); console.log(a.engine, a.createUserHash('u', { secret: 'k' })) } catch (e) { console.log(e.code) }`
-      assert.equal(node(code, { NAPI_RS_NATIVE_LIBRARY_PATH: join(root, binary) }), `native ${hmac('k', 'u')}`)
+      assert.equal(node(code, { NAPI_RS_NATIVE_LIBRARY_PATH: join(root, binary) }), `native ${referenceHash('k', 'u')}`)
       assert.equal(node(code, { NAPI_RS_NATIVE_LIBRARY_PATH: join(root, 'no-such-dir', binary) }), 'ERR_ATLAS_BINDING_NOT_FOUND')
     })
 
@@ -136,7 +134,7 @@ describe('Windows', { skip }, () => {
       for (const [path, cwd] of [[file, undefined], [file.replaceAll('\\', '/'), undefined], ['.\\config\\.env.local', dirname(dir)]]) {
         const result = cli(['hash', ID, ENV_FILE_OPTION, path], { cwd })
         assert.equal(result.status, 0, `${path}: ${result.stderr}`)
-        assert.equal(result.stdout, `${hmac(SECRET, ID)}\n`, path)
+        assert.equal(result.stdout, `${referenceHash(SECRET, ID)}\n`, path)
       }
     })
   })
@@ -155,7 +153,7 @@ describe('Windows', { skip }, () => {
         writeFileSync(file, text)
         const hash = cli(['hash', ID, ENV_FILE_OPTION, file])
         assert.equal(hash.status, 0, hash.stderr)
-        assert.equal(hash.stdout, `${hmac(SECRET, ID)}\n`)
+        assert.equal(hash.stdout, `${referenceHash(SECRET, ID)}\n`)
         const doctor = cli(['doctor', ENV_FILE_OPTION, file])
         assert.equal(doctor.status, 0, `${doctor.stdout}${doctor.stderr}`)
       })
@@ -171,14 +169,14 @@ describe('Windows', { skip }, () => {
 
     it('hash: the user hash, exit 0', () => {
       const result = cli(['hash', ID], { env: { ATLAS_SECRET: SECRET } })
-      assert.deepEqual([result.status, result.stdout], [0, `${hmac(SECRET, ID)}\n`])
+      assert.deepEqual([result.status, result.stdout], [0, `${referenceHash(SECRET, ID)}\n`])
     })
 
     it('verify: ok and exit 0, mismatch and exit 1, upper case accepted', () => {
       const env = { ATLAS_SECRET: SECRET }
-      const ok = cli(['verify', ID, hmac(SECRET, ID).toUpperCase()], { env })
+      const ok = cli(['verify', ID, referenceHash(SECRET, ID).toUpperCase()], { env })
       assert.deepEqual([ok.status, ok.stdout], [0, 'ok\n'])
-      const mismatch = cli(['verify', ID, hmac('other', ID)], { env })
+      const mismatch = cli(['verify', ID, referenceHash('other', ID)], { env })
       assert.deepEqual([mismatch.status, mismatch.stdout], [1, 'mismatch\n'])
     })
 

@@ -13,6 +13,8 @@ const samples = { env: [], option: [], envRead: [] }
 let sink = 0
 
 function time(loop) {
+  // As on the main thread: each sample starts on a collected heap (npm run bench: --expose-gc).
+  globalThis.gc?.()
   const start = process.hrtime.bigint()
   loop()
   return Number(process.hrtime.bigint() - start) / ops

@@ -15,9 +15,9 @@ const dist = join(root, 'dist')
 const bin = join(root, 'scripts', 'publishing', 'node_modules', '.bin')
 const mainTarball = join(dist, `${pkg.name}-${pkg.version}.tgz`)
 
-function run(label, cmd, args, options = {}) {
+function run(label, cmd, args) {
   console.log(`\n=== ${label}`)
-  execFileSync(cmd, args, { cwd: root, stdio: 'inherit', ...options })
+  execFileSync(cmd, args, { cwd: root, stdio: 'inherit' })
 }
 
 function main() {

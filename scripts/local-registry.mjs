@@ -18,21 +18,21 @@ const verdaccio = join(root, 'scripts', 'publishing', 'node_modules', 'verdaccio
 export const STORAGE = join(root, 'target', 'registry', 'storage')
 
 /**
- * Starts verdaccio on a free 127.0.0.1 port with `storage`; resolves to `{ url, env(dir, base),
+ * Starts verdaccio on a free 127.0.0.1 port with STORAGE; resolves to `{ url, env(dir, base),
  * stop() }` once it answers. `env` is `base` (process.env) plus npm configuration that points at
  * it: npm_config_registry, and a user .npmrc in `dir` with a token line (verdaccio accepts any;
  * npm publishes only with one).
  */
-export async function startRegistry({ storage = STORAGE } = {}) {
+export async function startRegistry() {
   if (!existsSync(verdaccio)) throw new Error('local registry: verdaccio is not installed: run `npm run tools` (scripts/publishing)')
-  mkdirSync(storage, { recursive: true })
+  mkdirSync(STORAGE, { recursive: true })
   const port = await freePort()
   const url = `http://127.0.0.1:${port}/`
   const uplink = execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim()
-  const config = join(dirname(storage), 'config.yaml')
-  // atlas-user-hash*: served only from storage, never proxied (npm's real package of that name,
+  const config = join(dirname(STORAGE), 'config.yaml')
+  // atlas-user-hash*: served only from STORAGE, never proxied (npm's real package of that name,
   // if any, must not stand in for the one under test). Everything else: from `uplink`.
-  writeFileSync(config, `storage: ${JSON.stringify(storage)}
+  writeFileSync(config, `storage: ${JSON.stringify(STORAGE)}
 uplinks:
   upstream:
     url: ${JSON.stringify(uplink)}

@@ -4,7 +4,7 @@
 // [process.execPath], ['qemu-aarch64', '-L', '/usr/aarch64-linux-gnu', node], or a musl loader
 // with Bun.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawnSync } from '../child-process.mjs'
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'

@@ -2,7 +2,7 @@
 // only (it is copied into the test's throwaway Wine prefix, never shipped). Rust's standard
 // library on Windows takes its random bytes (HashMap seeds) from ProcessPrng in this DLL, so
 // without it no Rust-built DLL loads under that Wine. Real Windows 10 and later have the DLL.
-// Built by scripts/windows-test.mjs: x86_64-w64-mingw32-gcc -shared -O2 -s -o … this file -ladvapi32
+// Built by buildBcryptPrimitivesStandIn (scripts/windows-gnu.mjs) for scripts/test-windows.mjs: x86_64-w64-mingw32-gcc -shared -O2 -s -o … this file -ladvapi32
 #include <windows.h>
 
 // RtlGenRandom, as advapi32 exports it.

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const README = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'README.md')
+const README = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'README.md')
 
 // A block for an app without Cache Components (Next.js 15's, say): not for create-next-app 16's.
 const WITHOUT_CACHE_COMPONENTS = 'without cacheComponents'
