@@ -104,13 +104,15 @@ describe('keys', () => {
 
 describe('runtimes without a usual process.env', () => {
   const source = readFileSync(require.resolve('../lib/contract.js'), 'utf8')
+  // Its own imports (lib/status.js, …), resolved as the real module would.
+  const contractRequire = createRequire(require.resolve('../lib/contract.js'))
   /** contract.js evaluated with exactly `globals` (and the builtins of a fresh context). */
   function contractIn(globals) {
     const module = { exports: {} }
     // Stryker's switch for the mutant under test lives on the global object: hand it over, so
     // that mutation testing reaches the copy run in this context too.
     const stryker = Object.fromEntries(Object.keys(globalThis).filter((name) => name.startsWith('__stryker')).map((name) => [name, globalThis[name]]))
-    vm.runInNewContext(source, { module, exports: module.exports, ...stryker, ...globals })
+    vm.runInNewContext(source, { module, exports: module.exports, require: contractRequire, ...stryker, ...globals })
     return module.exports.createApi(jsEngine)
   }
   /** assertAtlasError for an error of another realm: its class is told by name. */

@@ -12,7 +12,8 @@ import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
-const { missingBindingMessage, platformSuffix, targetSuffix, detectHost, libcOfMappedObjects, WASM_PACKAGE } = require('../lib/load-binding.js')
+const { missingBindingMessage } = require('../lib/load-binding.js')
+const { platformSuffix, targetSuffix, detectHost, libcOfMappedObjects, WASM_PACKAGE } = require('../lib/platform.js')
 const pkg = require('../package.json')
 const npmDir = new URL('../npm/', import.meta.url)
 
@@ -131,7 +132,7 @@ describe('the wasm package as the fallback', () => {
     const main = join(dir, 'node_modules', pkg.name)
     mkdirSync(main, { recursive: true })
     mkdirSync(join(main, 'lib'))
-    for (const file of ['package.json', 'lib/load-binding.js', 'binding.js']) copyFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)), join(main, file))
+    for (const file of ['package.json', 'lib/load-binding.js', 'lib/platform.js', 'binding.js']) copyFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)), join(main, file))
     if (wasmMain !== undefined) {
       const wasm = join(dir, 'node_modules', WASM_PACKAGE)
       mkdirSync(wasm, { recursive: true })

@@ -17,12 +17,7 @@
 // read on every call (as Atlas's documented helper reads it) when that is an own property
 // and a string. Inherited values — a polluted Object.prototype — are never a secret.
 
-/** What an engine returns instead of a result: which check failed. src/engine.rs has the same table. */
-const STATUS = Object.freeze({
-  SECRET_EMPTY: -1,
-  SECRET_WHITESPACE: -2,
-  PANIC: -3,
-})
+const { STATUS } = require('./status.js')
 
 // Where a secret came from: the messages tell the user what to fix.
 const FROM_ENV = 'env'
