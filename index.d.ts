@@ -1,6 +1,11 @@
 /**
  * A signed-in user, as any record that has an `id` (extra fields such as `passwordHash`
  * or `role` are allowed and are never copied into the result).
+ *
+ * `id`, `name` and `email` are read where the record or a prototype in its chain holds them,
+ * so a class instance's getters count (a Mongoose document's `id`), but never from the
+ * chain's root, `Object.prototype`: `Object.prototype.id = 'admin'` names no user. A
+ * null-prototype record (`Object.create(null)`) has its own fields read.
  */
 export interface AtlasUser {
   /** The id Atlas knows the user by: a non-empty string, a safe integer or a bigint. */
@@ -27,8 +32,11 @@ export interface AtlasUserObject<Id = string | number | bigint> {
 export interface AtlasOptions {
   /**
    * Overrides process.env.ATLAS_SECRET. A string is used as its UTF-8 bytes, a
-   * `Uint8Array` (or `Buffer`) as raw key bytes. Leave it out to read `ATLAS_SECRET`
-   * at call time.
+   * `Uint8Array` (or `Buffer`) as raw key bytes. Leave the key out to read `ATLAS_SECRET`
+   * at call time. Present but `undefined` (`{ secret: process.env.ATLAS_SECRET_OLD }` with that
+   * variable unset) throws `ERR_ATLAS_SECRET_MISSING`: it never falls back to `ATLAS_SECRET`.
+   * Read by the same rule as the user's fields: a getter on the options' class counts,
+   * `Object.prototype.secret` never does.
    */
   secret?: string | Uint8Array
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import vm from 'node:vm'
 import { Worker } from 'node:worker_threads'
 
 import { execFileSync } from './child-process.mjs'
@@ -55,6 +56,119 @@ describe('a polluted Object.prototype, on the main thread', () => {
     })
   }
 })
+
+// Issue 25: `Object.prototype.id = 'admin'; generateAtlasUserObject({ name: 'x' })` returned
+// userId 'admin' with a valid hash. The rule (index.d.ts, SECURITY.md): a field counts when the
+// object or a prototype in its chain holds it (a class's getter, as on a Mongoose document),
+// never when only the chain's root, Object.prototype, does.
+const ID_MISSING = /^user\.id must be a non-empty string, a safe integer or a bigint; got undefined$/
+const SECRET_UNDEFINED =
+  /^options\.secret is undefined \(often a variable that is not set, such as process\.env\.ATLAS_SECRET_OLD\): pass your Atlas identity verification secret, or leave the secret key out of the options to use process\.env\.ATLAS_SECRET$/
+
+/** A record as an ORM hands it out: fields behind getters on its class's prototype, two classes deep. */
+class Document {
+  #raw
+  constructor(raw) {
+    this.#raw = raw
+  }
+  get id() {
+    return this.#raw._id
+  }
+}
+class UserDocument extends Document {
+  get name() {
+    return this.#name()
+  }
+  #name() {
+    return 'Ada'
+  }
+}
+
+for (const { engine, api } of apis) {
+  describe(`${engine} engine: user fields by the rule`, () => {
+    it("the issue's repro: Object.prototype.id = 'admin' names no user", () => {
+      withPollution(['id'], () => {
+        for (const name of ['x', undefined]) {
+          assertAtlasError(() => api.generateAtlasUserObject({ name }, { secret: 'k' }), TypeError, 'ERR_ATLAS_INVALID_USER_ID', ID_MISSING)
+        }
+        withSecret('k', () => assertAtlasError(() => api.generateAtlasUserObject({ name: 'x' }), TypeError, 'ERR_ATLAS_INVALID_USER_ID', ID_MISSING))
+      })
+      Object.prototype.id = 'admin'
+      try {
+        assertAtlasError(() => api.generateAtlasUserObject({ name: 'x' }, { secret: 'k' }), TypeError, 'ERR_ATLAS_INVALID_USER_ID', ID_MISSING)
+      } finally {
+        delete Object.prototype.id
+      }
+    })
+
+    it('a polluted name or email is no field: the result has the user\'s own, or undefined', () => {
+      withPollution(['name', 'email'], () => {
+        assert.deepEqual(api.generateAtlasUserObject({ id: 'u' }, { secret: 'k' }), { userId: 'u', name: undefined, email: undefined, userHash: referenceHash('k', 'u') })
+        assert.deepEqual(api.generateAtlasUserObject({ id: 'u', name: null, email: 'e' }, { secret: 'k' }), { userId: 'u', name: null, email: 'e', userHash: referenceHash('k', 'u') })
+      })
+    })
+
+    it("a class's getters count, however deep, and over a polluted Object.prototype", () => {
+      const doc = new UserDocument({ _id: 'user_42' })
+      const expected = { userId: 'user_42', name: 'Ada', email: undefined, userHash: referenceHash('k', 'user_42') }
+      assert.deepEqual(api.generateAtlasUserObject(doc, { secret: 'k' }), expected)
+      withPollution(['id', 'name', 'email'], () => assert.deepEqual(api.generateAtlasUserObject(doc, { secret: 'k' }), expected))
+      // An object made from a template object: the template is a prototype before the root.
+      assert.equal(api.generateAtlasUserObject(Object.create({ id: 'from-template' }), { secret: 'k' }).userId, 'from-template')
+    })
+
+    it('a null-prototype user has its own fields; a null-prototype root under another object is the root, and does not count', () => {
+      const bare = Object.assign(Object.create(null), { id: 'bare', email: 'b@example.com' })
+      assert.deepEqual(api.generateAtlasUserObject(bare, { secret: 'k' }), { userId: 'bare', name: undefined, email: 'b@example.com', userHash: referenceHash('k', 'bare') })
+      const onRoot = Object.create(Object.assign(Object.create(null), { id: 'on-the-root' }))
+      assertAtlasError(() => api.generateAtlasUserObject(onRoot, { secret: 'k' }), TypeError, 'ERR_ATLAS_INVALID_USER_ID', ID_MISSING)
+    })
+
+    it("another realm's polluted Object.prototype names no user either", () => {
+      const realm = vm.createContext({})
+      const user = vm.runInContext("Object.prototype.id = 'admin'; ({ name: 'x' })", realm)
+      assertAtlasError(() => api.generateAtlasUserObject(user, { secret: 'k' }), TypeError, 'ERR_ATLAS_INVALID_USER_ID', ID_MISSING)
+      const own = vm.runInContext("({ id: 'own', name: 'x' })", realm)
+      assert.equal(api.generateAtlasUserObject(own, { secret: 'k' }).userHash, referenceHash('k', 'own'))
+    })
+  })
+
+  describe(`${engine} engine: options.secret by the rule`, () => {
+    it("the issue's repro: { secret: process.env.ATLAS_SECRET_OLD } with that variable unset throws, naming the option", () => {
+      withSecret('the-current-secret', () => {
+        delete process.env.ATLAS_SECRET_OLD
+        assertAtlasError(() => api.createUserHash('u', { secret: process.env.ATLAS_SECRET_OLD }), Error, 'ERR_ATLAS_SECRET_MISSING', SECRET_UNDEFINED)
+        assertAtlasError(() => api.verifyUserHash('u', referenceHash('the-current-secret', 'u'), { secret: undefined }), Error, 'ERR_ATLAS_SECRET_MISSING', SECRET_UNDEFINED)
+        assertAtlasError(() => api.generateAtlasUserObject({ id: 'u' }, { secret: undefined }), Error, 'ERR_ATLAS_SECRET_MISSING', SECRET_UNDEFINED)
+        // Left out, or options left out: ATLAS_SECRET, as documented.
+        assert.equal(api.createUserHash('u', {}), referenceHash('the-current-secret', 'u'))
+        assert.equal(api.createUserHash('u'), referenceHash('the-current-secret', 'u'))
+      })
+    })
+
+    it("a secret getter on the options' class prototype is used; one that gives undefined is a missing secret", () => {
+      class RotatingOptions {
+        constructor(secret) {
+          this.current = secret
+        }
+        get secret() {
+          return this.current
+        }
+      }
+      withSecret('env-secret', () => {
+        assert.equal(api.createUserHash('u', new RotatingOptions('class-secret')), referenceHash('class-secret', 'u'))
+        assert.equal(api.verifyUserHash('u', referenceHash('class-secret', 'u'), new RotatingOptions('class-secret')), true)
+        withPollution(['secret'], () => assert.equal(api.createUserHash('u', new RotatingOptions('class-secret')), referenceHash('class-secret', 'u')))
+        assertAtlasError(() => api.createUserHash('u', new RotatingOptions(undefined)), Error, 'ERR_ATLAS_SECRET_MISSING', SECRET_UNDEFINED)
+      })
+    })
+
+    it('a null-prototype options object has its own secret', () => {
+      const options = Object.assign(Object.create(null), { secret: 'bare-secret' })
+      assert.equal(api.createUserHash('u', options), referenceHash('bare-secret', 'u'))
+    })
+  })
+}
 
 describe('a polluted Object.prototype, in a worker thread without ATLAS_SECRET', () => {
   it('neither engine verifies the attacker\'s hash or hashes with the attacker\'s key', async () => {

@@ -183,8 +183,13 @@ function missingBindingError(message, cause) {
 /** napi-rs chains its load errors through `cause`, the last one outermost; list them in order. */
 function flattenCauses(error) {
   const errors = []
-  for (let e = error?.cause; e && errors.length < 16; e = e.cause) errors.unshift(e)
+  for (let e = ownCause(error); e && errors.length < 16; e = ownCause(e)) errors.unshift(e)
   return errors.length > 0 ? errors : [error]
+}
+
+/** `error.cause` when the error has one of its own (not a polluted Object.prototype.cause). */
+function ownCause(error) {
+  return error !== null && typeof error === 'object' && Object.hasOwn(error, 'cause') ? error.cause : undefined
 }
 
 function firstLine(error) {
