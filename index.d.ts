@@ -51,8 +51,10 @@ export interface AtlasOptions {
  * @throws {TypeError} `ERR_ATLAS_INVALID_USER` for a user that is not an object or a `name`/`email`
  *   that is not a string, null or undefined; `ERR_ATLAS_INVALID_USER_ID` for a missing, empty or
  *   non-integer id.
- * @throws {Error} `ERR_ATLAS_SECRET_MISSING` when there is no secret; `ERR_ATLAS_SECRET_INVALID`
- *   when it starts or ends with whitespace.
+ * @throws {Error} `ERR_ATLAS_SECRET_MISSING` when there is no secret (or `options.secret` is
+ *   `undefined`); `ERR_ATLAS_SECRET_INVALID` when it starts or ends with whitespace;
+ *   `ERR_ATLAS_SECRET_PUBLIC` while `NEXT_PUBLIC_ATLAS_SECRET` is set (non-empty) in the server
+ *   environment, which Next.js inlines into client bundles, even with `options.secret`.
  */
 export function generateAtlasUserObject(user: null | undefined, options?: AtlasOptions): {}
 export function generateAtlasUserObject<U extends AtlasUser>(user: U, options?: AtlasOptions): AtlasUserObject<U['id']>
@@ -66,7 +68,8 @@ export function generateAtlasUserObject<U extends AtlasUser>(
  * A number or bigint id is hashed as its decimal text.
  *
  * @throws {TypeError} `ERR_ATLAS_INVALID_USER_ID` for an empty or non-integer id.
- * @throws {Error} `ERR_ATLAS_SECRET_MISSING` or `ERR_ATLAS_SECRET_INVALID` for an unusable secret.
+ * @throws {Error} `ERR_ATLAS_SECRET_MISSING` or `ERR_ATLAS_SECRET_INVALID` for an unusable secret;
+ *   `ERR_ATLAS_SECRET_PUBLIC` while `NEXT_PUBLIC_ATLAS_SECRET` is set.
  */
 export function createUserHash(userId: string | number | bigint, options?: AtlasOptions): string
 
@@ -75,7 +78,8 @@ export function createUserHash(userId: string | number | bigint, options?: Atlas
  * lowercase hex are accepted; anything that is not 64 hex characters is `false`.
  *
  * @throws {TypeError} `ERR_ATLAS_INVALID_USER_ID` for an empty or non-integer id.
- * @throws {Error} `ERR_ATLAS_SECRET_MISSING` or `ERR_ATLAS_SECRET_INVALID` for an unusable secret.
+ * @throws {Error} `ERR_ATLAS_SECRET_MISSING` or `ERR_ATLAS_SECRET_INVALID` for an unusable secret;
+ *   `ERR_ATLAS_SECRET_PUBLIC` while `NEXT_PUBLIC_ATLAS_SECRET` is set.
  */
 export function verifyUserHash(userId: string | number | bigint, userHash: string, options?: AtlasOptions): boolean
 

@@ -175,6 +175,9 @@ function createApi(engine) {
   }
 
   function newKey(secret, source) {
+    // Checked here, when a secret is keyed (its first call, or every call with bytes), not on
+    // every call: each read of process.env costs about as much as a hash.
+    if (publicSecretIsSet()) throw publicSecretError()
     if (secret === undefined) throw secretError(status().SECRET_EMPTY, source)
     const key = engine.createKey(secret)
     if (typeof key === 'number') throw secretError(key, source)
@@ -287,6 +290,24 @@ function envSecret() {
   if (env === undefined) throw atlasError(Error, 'ERR_ATLAS_SECRET_MISSING', `ATLAS_SECRET cannot be read: ${runtimeName()} has no process.env. ${PASS_THE_SECRET}`)
   const secret = env.ATLAS_SECRET
   return typeof secret === 'string' && isOwn(env, 'ATLAS_SECRET') ? secret : undefined
+}
+
+/**
+ * Whether NEXT_PUBLIC_ATLAS_SECRET is a non-empty own property of `process.env`: Next.js has
+ * then put its value into every client bundle that names it. An empty one exposes nothing.
+ */
+function publicSecretIsSet() {
+  const env = processEnv()
+  const value = env === undefined ? undefined : env.NEXT_PUBLIC_ATLAS_SECRET
+  return typeof value === 'string' && value !== '' && isOwn(env, 'NEXT_PUBLIC_ATLAS_SECRET')
+}
+
+function publicSecretError() {
+  return atlasError(
+    Error,
+    'ERR_ATLAS_SECRET_PUBLIC',
+    'NEXT_PUBLIC_ATLAS_SECRET is set in the server environment, and Next.js inlines every NEXT_PUBLIC_ variable into the JavaScript it sends to browsers, so treat that secret as public. Rename the variable to ATLAS_SECRET (without NEXT_PUBLIC_), rotate the secret in Atlas, and redeploy. No hash is made while it is set, even with { secret } in the options.',
+  )
 }
 
 const PASS_THE_SECRET = 'Pass the secret in the options instead, e.g. in a Cloudflare Worker: generateAtlasUserObject(user, { secret: env.ATLAS_SECRET })'
