@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { inspect } from 'node:util'
 import { describe, it } from 'node:test'
 
-import { apis, assertAtlasError, withSecret } from './helpers.mjs'
+import { apis, assertAtlasError, withEnv, withSecret } from './helpers.mjs'
 
 const SECRET = 'Zq9x-K7vW-pR2m-Lt84-Hy6c' // no English words, so no 6-character piece of it can occur by chance
 const ID_MESSAGE = /must be a non-empty string, a safe integer or a bigint; got /
@@ -175,19 +175,7 @@ describe('ERR_ATLAS_SECRET_PUBLIC', () => {
   let made = 0
   const fresh = () => `public-test-secret-${++made}-Zq9x`
 
-  /** Runs `fn` with process.env.NEXT_PUBLIC_ATLAS_SECRET set to `value` (deleted for undefined), then restores it. */
-  function withPublic(value, fn) {
-    const had = Object.hasOwn(process.env, 'NEXT_PUBLIC_ATLAS_SECRET')
-    const before = process.env.NEXT_PUBLIC_ATLAS_SECRET
-    if (value === undefined) delete process.env.NEXT_PUBLIC_ATLAS_SECRET
-    else process.env.NEXT_PUBLIC_ATLAS_SECRET = value
-    try {
-      return fn()
-    } finally {
-      if (had) process.env.NEXT_PUBLIC_ATLAS_SECRET = before
-      else delete process.env.NEXT_PUBLIC_ATLAS_SECRET
-    }
-  }
+  const withPublic = (value, fn) => withEnv('NEXT_PUBLIC_ATLAS_SECRET', value, fn)
 
   function assertPublic(call, secret) {
     const error = assertAtlasError(call, Error, 'ERR_ATLAS_SECRET_PUBLIC', /^NEXT_PUBLIC_ATLAS_SECRET is set/)
