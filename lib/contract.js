@@ -42,20 +42,21 @@ const MAX_PROTOTYPE_DEPTH = 256
  * else ABSENT. The rule of the header comment.
  */
 function field(object, key) {
+  // The usual case first: the object's own property.
+  if (hasOwn(object, key)) return object[key]
   const proto = getPrototypeOf(object)
-  if (proto === null) return hasOwn(object, key) ? object[key] : ABSENT
+  if (proto === null) return ABSENT
   if (!(key in proto)) {
-    // The usual case: nothing `object` inherits has `key`, so what `object[key]` gives is its
-    // own (or a Proxy's answer), found without asking `object` what it owns.
+    // Nothing `object` inherits has `key`: a value can only be a Proxy's answer, its own.
     const value = object[key]
-    return value !== undefined || hasOwn(object, key) ? value : ABSENT
+    return value === undefined ? ABSENT : value
   }
-  // A prototype has `key`: `object` itself, or a prototype before the root, must hold it.
-  let holder = object
-  for (let depth = 0; depth < MAX_PROTOTYPE_DEPTH; depth++) {
+  // A prototype has `key`: one before the root must hold it.
+  for (let holder = proto, depth = 0; depth < MAX_PROTOTYPE_DEPTH; depth++) {
+    const next = getPrototypeOf(holder)
+    if (next === null) return ABSENT // the root never counts
     if (hasOwn(holder, key)) return object[key]
-    holder = getPrototypeOf(holder)
-    if (holder === null || getPrototypeOf(holder) === null) return ABSENT // the root never counts
+    holder = next
   }
   return ABSENT
 }
