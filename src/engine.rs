@@ -2,9 +2,10 @@
 //! types: it keys an HMAC for a secret, hashes and verifies with such a key, and tells
 //! `lib/contract.js` which check failed as a status number. Keys are values that the caller
 //! owns (JavaScript holds them, as `raw/` keeps them); nothing here keeps state between calls
-//! but the test hook's flag. `create_key`, `hash` and `verify` run inside [`guarded`], so
+//! but, in test builds only, the test hook's flag. `create_key`, `hash` and `verify` run inside [`guarded`], so
 //! none of them unwinds into JavaScript.
 
+#[cfg(any(test, feature = "test-hooks"))]
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -36,8 +37,9 @@ impl From<SecretProblem> for Status {
 /// A user hash as ASCII hex, on the stack.
 pub type HashHex = [u8; HASH_HEX_LEN];
 
+#[cfg(any(test, feature = "test-hooks"))]
 thread_local! {
-  /// Set by `armTestPanic`: the next guarded call on this thread panics.
+  /// Set by `armTestPanic` (test builds only): the next guarded call on this thread panics.
   static TEST_PANIC: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -47,6 +49,8 @@ thread_local! {
 pub fn guarded<T>(call: impl FnOnce() -> Result<T, Status>) -> Result<T, Status> {
   // AssertUnwindSafe: the closures below borrow only immutable data (ids, keys).
   let outcome = catch_unwind(AssertUnwindSafe(|| {
+    // Release builds have no flag and no check: the hot path reads no test state.
+    #[cfg(any(test, feature = "test-hooks"))]
     if TEST_PANIC.take() {
       panic!("atlas-user-hash: panic forced by armTestPanic (a test hook)");
     }
@@ -60,7 +64,9 @@ pub fn guarded<T>(call: impl FnOnce() -> Result<T, Status>) -> Result<T, Status>
 }
 
 /// Makes the next guarded call on this thread panic (for the tests that show a panic
-/// becomes an error and every key still gives its own secret's hash afterwards).
+/// becomes an error and every key still gives its own secret's hash afterwards). Test builds
+/// only.
+#[cfg(any(test, feature = "test-hooks"))]
 pub fn arm_test_panic() {
   TEST_PANIC.set(true);
 }

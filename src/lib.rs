@@ -35,16 +35,19 @@ pub fn create_key(secret: Either<String, Uint8Array>) -> Either<KeyObject, i32> 
   }
 }
 
-/// Test hook: makes the next call on this thread panic inside the engine, to show that the
-/// panic becomes an error and that every key still gives its own secret's hash afterwards.
-/// Not reachable from the public API.
+/// Test hook (test builds only: the `test-hooks` feature): makes the next call on this thread
+/// panic inside the engine, to show that the panic becomes an error and that every key still
+/// gives its own secret's hash afterwards.
+#[cfg(any(test, feature = "test-hooks"))]
 #[napi(catch_unwind)]
 pub fn arm_test_panic() {
   engine::arm_test_panic();
 }
 
-/// Test hook: how many keys this thread holds (made, and neither dropped nor collected), so
-/// that tests can see dropped and collected keys freed. Not reachable from the public API.
+/// Test hook (test builds only: the `test-hooks` feature): how many keys this thread holds
+/// (made, and neither dropped nor collected), so that tests can see dropped and collected
+/// keys freed.
+#[cfg(any(test, feature = "test-hooks"))]
 #[napi]
 pub fn live_key_count() -> u32 {
   u32::try_from(raw::live_key_count()).unwrap_or(u32::MAX)

@@ -53,7 +53,9 @@ fn with_key<T>(token: usize, call: impl FnOnce(&UserHasher) -> T) -> Option<T> {
   KEYS.with(|keys| keys.borrow().state(token).map(call))
 }
 
-/// How many keys this thread holds: made, and neither dropped nor collected.
+/// How many keys this thread holds: made, and neither dropped nor collected. Test builds
+/// only (`liveKeyCount`).
+#[cfg(any(test, feature = "test-hooks"))]
 pub fn live_key_count() -> usize {
   KEYS.with(|keys| keys.borrow().len())
 }

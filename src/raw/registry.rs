@@ -72,7 +72,8 @@ impl<F> Registry<F> {
     self.entries.remove(&token).map(|entry| entry.finalizer)
   }
 
-  /// How many keys are live.
+  /// How many keys are live (for the test hook `liveKeyCount`).
+  #[cfg(any(test, feature = "test-hooks"))]
   pub fn len(&self) -> usize {
     self.entries.len()
   }
