@@ -12,7 +12,7 @@ mod raw;
 use napi::bindgen_prelude::{Either, Uint8Array};
 use napi_derive::napi;
 
-use raw::KeyObject;
+use raw::KeyExternal;
 use user_hash::Secret;
 
 /// Checks `secret` (a string, used as its UTF-8, or a `Uint8Array` of key bytes) and keys
@@ -24,13 +24,13 @@ use user_hash::Secret;
   ts_args_type = "secret: string | Uint8Array",
   ts_return_type = "Key | number"
 )]
-pub fn create_key(secret: Either<String, Uint8Array>) -> Either<KeyObject, i32> {
+pub fn create_key(secret: Either<String, Uint8Array>) -> Either<KeyExternal, i32> {
   let secret = match &secret {
     Either::A(text) => Secret::Text(text),
     Either::B(bytes) => Secret::Bytes(bytes),
   };
   match engine::create_key(secret) {
-    Ok(key) => Either::A(KeyObject(key)),
+    Ok(key) => Either::A(KeyExternal(key)),
     Err(status) => Either::B(status as i32),
   }
 }
@@ -61,7 +61,7 @@ mod tests {
   /// The key `create_key` made, or the status it returned.
   fn outcome(secret: Either<String, Uint8Array>) -> Result<UserHasher, i32> {
     match create_key(secret) {
-      Either::A(KeyObject(key)) => Ok(key),
+      Either::A(KeyExternal(key)) => Ok(key),
       Either::B(status) => Err(status),
     }
   }
