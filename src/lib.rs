@@ -11,6 +11,7 @@ mod raw;
 
 use napi::bindgen_prelude::{Either, Uint8Array};
 use napi_derive::napi;
+use zeroize::Zeroize;
 
 use raw::KeyExternal;
 use user_hash::Secret;
@@ -25,11 +26,17 @@ use user_hash::Secret;
   ts_return_type = "Key | number"
 )]
 pub fn create_key(secret: Either<String, Uint8Array>) -> Either<KeyExternal, i32> {
-  let secret = match &secret {
+  // napi-rs copied a text secret into this String; it is zeroed once keyed (a Uint8Array is
+  // read in place: JavaScript's bytes, which the contract copied for this call).
+  let mut secret = secret;
+  let outcome = engine::create_key(match &secret {
     Either::A(text) => Secret::Text(text),
     Either::B(bytes) => Secret::Bytes(bytes),
-  };
-  match engine::create_key(secret) {
+  });
+  if let Either::A(text) = &mut secret {
+    text.zeroize();
+  }
+  match outcome {
     Ok(key) => Either::A(KeyExternal(key)),
     Err(status) => Either::B(status as i32),
   }

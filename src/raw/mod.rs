@@ -75,7 +75,7 @@ fn new_key<'a>(env: Env<'a>, key: UserHasher) -> napi::Result<Value<'a>> {
   let finalizer = env
     .add_finalizer::<FreeKey>(external, token)
     .ok_or_else(|| failed("no finalizer for a key"))?;
-  KEYS.with(|keys| keys.borrow_mut().insert(token, finalizer, key));
+  KEYS.with(|keys| keys.borrow_mut().insert(token, finalizer, Box::new(key)));
   Ok(external)
 }
 
