@@ -152,3 +152,25 @@ fn a_seed_replays_the_same_cases() {
   assert_eq!(draw(7), draw(7), "one seed, the same cases");
   assert_ne!(draw(7), draw(8));
 }
+
+#[test]
+fn every_key_and_id_length_around_the_block_boundaries_matches_the_textbook_hmac() {
+  // SHA-256 pads into one more block from 56 bytes on, and the key is hashed past 64: every id
+  // length from 0 to 200 (the inner hash's message is 64 bytes longer) with keys on both sides.
+  for key_len in [0, 1, 31, 32, 55, 56, 63, 64, 65, 127, 128, 129, 200] {
+    let key: Vec<u8> = (0..key_len)
+      .map(|i: usize| (i * 7 + 3).to_le_bytes()[0])
+      .collect();
+    let hasher = UserHasher::new(&key);
+    for id_len in 0..=200 {
+      let id: Vec<u8> = (0..id_len)
+        .map(|i: usize| (i * 13 + 1).to_le_bytes()[0])
+        .collect();
+      assert_eq!(
+        hex_of(&hasher, &id),
+        textbook_hmac_hex(&key, &id),
+        "key {key_len} bytes, id {id_len} bytes"
+      );
+    }
+  }
+}

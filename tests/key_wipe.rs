@@ -1,7 +1,6 @@
 //! A dropped key leaves no trace of its secret in the memory it is freed from: the HMAC state
 //! (the SHA-256 states of the key's inner and outer pads) is zeroed when a `UserHasher` is
-//! dropped (`hmac` and `sha2` with their `zeroize` features), before its memory goes back to
-//! the allocator. This test binary's allocator copies a watched block as it is freed, after
+//! dropped (its `Drop`, with `zeroize`), before its memory goes back to the allocator. This test binary's allocator copies a watched block as it is freed, after
 //! the value in it was dropped, so the test sees what a later allocation would find there.
 //! The addon keeps each key in a `Box` (src/raw/registry.rs), as here, so that the state is
 //! never moved and left behind.
