@@ -34,22 +34,9 @@ export declare function dropKey(key: Key): void
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
- * Test hook: makes the next call on this thread panic inside the engine, to show that the
- * panic becomes an error and that every key still gives its own secret's hash afterwards.
- * Not reachable from the public API.
- */
-export declare function armTestPanic(): void
-
-/**
  * Checks `secret` (a string, used as its UTF-8, or a `Uint8Array` of key bytes) and keys
  * an HMAC with it: returns the key, an opaque frozen `External` for `hash` and `verify` that
  * JavaScript holds (`dropKey` or the garbage collector frees it), or a negative status when a check
  * failed or the call panicked.
  */
 export declare function createKey(secret: string | Uint8Array): Key | number
-
-/**
- * Test hook: how many keys this thread holds (made, and neither dropped nor collected), so
- * that tests can see dropped and collected keys freed. Not reachable from the public API.
- */
-export declare function liveKeyCount(): number

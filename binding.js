@@ -839,6 +839,4 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.armTestPanic = nativeBinding.armTestPanic
 module.exports.createKey = nativeBinding.createKey
-module.exports.liveKeyCount = nativeBinding.liveKeyCount

@@ -10,6 +10,7 @@ import secretText from '../lib/secret-text.js'
 import status from '../lib/status.js'
 import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
 import { apis, assertAtlasError, isWhiteSpaceOrBom, referenceHash, runs, withSecret } from './helpers.mjs'
+import { needsHooks } from './test-hooks.mjs'
 
 const require = createRequire(import.meta.url)
 const { binding } = require('../lib/load-binding.js').loadBinding()
@@ -111,7 +112,7 @@ describe('verification', () => {
   })
 })
 
-describe('a panic in the addon', () => {
+describe('a panic in the addon', needsHooks, () => {
   const expectInternalError = (call) =>
     assertAtlasError(call, Error, 'ERR_ATLAS_INTERNAL', /^atlas-user-hash: an internal error \(a caught Rust panic\) stopped this call; the process and later calls are unaffected/)
 

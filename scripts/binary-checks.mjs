@@ -2,16 +2,26 @@
 // binary it builds, by the packaging test and by the release workflow, for binaries that
 // cannot run here (musl, darwin) as much as for those that do.
 //   node scripts/binary-checks.mjs PLATFORM FILE   prints the file's facts, fails on a problem
+//   node scripts/binary-checks.mjs --test-build     checks that the addon at the repository root
+//                                                  is a test build (`npm run build:test`)
 // ELF and Mach-O headers are parsed here; `readelf` (binutils) lists an ELF file's dynamic
 // symbols and NEEDED libraries for any architecture, `llvm-nm` a Mach-O file's exports.
 import { execFileSync } from 'node:child_process'
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { WINDOWS_SYSTEM_DLLS, peImportsAndExports } from './windows-gnu.mjs'
 
 /** The glibc baseline of the Linux gnu binaries, as napi-rs releases target it. */
 export const MAX_GLIBC = '2.17'
+
+/**
+ * The addon's test hooks: exported only by a build with the cargo feature `test-hooks`
+ * (`npm run build:test`), never by a binary that ships.
+ */
+export const TEST_HOOKS = ['armTestPanic', 'liveKeyCount']
 
 /** The largest Linux binary that ships (bytes): more means something unwanted got linked in. */
 export const MAX_LINUX_BYTES = 500 * 1000
@@ -110,9 +120,23 @@ function llvmNm() {
 }
 
 /**
+ * The test hooks whose names are in `file`'s bytes. napi-rs does not export a `#[napi]`
+ * function as a symbol: the addon registers each under its JavaScript name when it loads, and
+ * that name is a plain ASCII string in the binary's read-only data (ELF .rodata, Mach-O
+ * __cstring, PE .rdata, a wasm data segment), whatever the format or CPU. So a binary that
+ * holds neither name cannot register either hook; one that does is a test build. Loading is
+ * the other check, where the binary can be loaded here (`__test__/installed/check.cjs`).
+ */
+export function testHooksIn(file) {
+  const bytes = readFileSync(file)
+  return TEST_HOOKS.filter((name) => bytes.includes(name, 0, 'latin1'))
+}
+
+/**
  * The facts of `file` as the binary of `platform` and the problems found: wrong format or CPU,
  * not stripped, over MAX_LINUX_BYTES, glibc newer than MAX_GLIBC, a musl build that needs
- * glibc, a Windows DLL importing a DLL that is not Windows' own, no `napi_register_module_v1` (native) / `napi_register_wasm_v1` (wasm) export.
+ * glibc, a Windows DLL importing a DLL that is not Windows' own, no `napi_register_module_v1` (native) / `napi_register_wasm_v1` (wasm) export,
+ * a test hook (TEST_HOOKS) in it.
  */
 export function checkBinary(file, platform) {
   const expected = EXPECTED[platform]
@@ -150,6 +174,8 @@ export function checkBinary(file, platform) {
   const entry = header.format === 'wasm' ? 'napi_register_wasm_v1' : 'napi_register_module_v1'
   facts.exports = exports.length
   if (!exports.includes(entry)) problems.push(`does not export ${entry}`)
+  const hooks = testHooksIn(file)
+  if (hooks.length) problems.push(`holds the test hooks ${hooks.join(', ')}: a test build (cargo feature test-hooks)`)
   return { facts, problems }
 }
 
@@ -167,7 +193,27 @@ export const newerThan = (a, b) => compareVersions(a, b) > 0
 
 export const maxVersion = (versions) => (versions.length ? [...versions].sort(compareVersions).at(-1) : null)
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/**
+ * Checks that the addon at the repository root (the one the Node tests load) is a test build:
+ * its bytes hold both hooks' names and, loaded, it exports both as functions. Throws otherwise.
+ */
+export function checkTestBuild(root) {
+  const binaries = readdirSync(root).filter((name) => /^atlas-user-hash\..+\.node$/.test(name))
+  if (binaries.length === 0) throw new Error(`binary-checks: no addon at ${root}: \`npm run build:test\` makes one`)
+  for (const name of binaries) {
+    const file = join(root, name)
+    const found = testHooksIn(file)
+    if (found.length !== TEST_HOOKS.length) throw new Error(`binary-checks: ${name} holds the test hooks [${found.join(', ')}], not all of ${TEST_HOOKS.join(', ')}`)
+    const loaded = createRequire(import.meta.url)(file)
+    const missing = TEST_HOOKS.filter((hook) => typeof loaded[hook] !== 'function')
+    if (missing.length) throw new Error(`binary-checks: ${name}, loaded, exports no ${missing.join(', ')}`)
+    console.log(`${name}: a test build (exports ${TEST_HOOKS.join(', ')})`)
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--test-build') {
+  checkTestBuild(join(dirname(fileURLToPath(import.meta.url)), '..'))
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [platform, file] = process.argv.slice(2)
   if (!platform || !file) throw new Error(`usage: node scripts/binary-checks.mjs PLATFORM FILE (PLATFORM: ${Object.keys(EXPECTED).join(', ')})`)
   const { facts, problems } = checkBinary(file, platform)

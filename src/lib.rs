@@ -11,8 +11,9 @@ mod raw;
 
 use napi::bindgen_prelude::{Either, Uint8Array};
 use napi_derive::napi;
+use zeroize::Zeroize;
 
-use raw::KeyObject;
+use raw::KeyExternal;
 use user_hash::Secret;
 
 /// Checks `secret` (a string, used as its UTF-8, or a `Uint8Array` of key bytes) and keys
@@ -24,27 +25,36 @@ use user_hash::Secret;
   ts_args_type = "secret: string | Uint8Array",
   ts_return_type = "Key | number"
 )]
-pub fn create_key(secret: Either<String, Uint8Array>) -> Either<KeyObject, i32> {
-  let secret = match &secret {
+pub fn create_key(secret: Either<String, Uint8Array>) -> Either<KeyExternal, i32> {
+  // napi-rs copied a text secret into this String; it is zeroed once keyed (a Uint8Array is
+  // read in place: JavaScript's bytes, which the contract copied for this call).
+  let mut secret = secret;
+  let outcome = engine::create_key(match &secret {
     Either::A(text) => Secret::Text(text),
     Either::B(bytes) => Secret::Bytes(bytes),
-  };
-  match engine::create_key(secret) {
-    Ok(key) => Either::A(KeyObject(key)),
+  });
+  if let Either::A(text) = &mut secret {
+    text.zeroize();
+  }
+  match outcome {
+    Ok(key) => Either::A(KeyExternal(key)),
     Err(status) => Either::B(status as i32),
   }
 }
 
-/// Test hook: makes the next call on this thread panic inside the engine, to show that the
-/// panic becomes an error and that every key still gives its own secret's hash afterwards.
-/// Not reachable from the public API.
+/// Test hook (test builds only: the `test-hooks` feature): makes the next call on this thread
+/// panic inside the engine, to show that the panic becomes an error and that every key still
+/// gives its own secret's hash afterwards.
+#[cfg(any(test, feature = "test-hooks"))]
 #[napi(catch_unwind)]
 pub fn arm_test_panic() {
   engine::arm_test_panic();
 }
 
-/// Test hook: how many keys this thread holds (made, and neither dropped nor collected), so
-/// that tests can see dropped and collected keys freed. Not reachable from the public API.
+/// Test hook (test builds only: the `test-hooks` feature): how many keys this thread holds
+/// (made, and neither dropped nor collected), so that tests can see dropped and collected
+/// keys freed.
+#[cfg(any(test, feature = "test-hooks"))]
 #[napi]
 pub fn live_key_count() -> u32 {
   u32::try_from(raw::live_key_count()).unwrap_or(u32::MAX)
@@ -58,7 +68,7 @@ mod tests {
   /// The key `create_key` made, or the status it returned.
   fn outcome(secret: Either<String, Uint8Array>) -> Result<UserHasher, i32> {
     match create_key(secret) {
-      Either::A(KeyObject(key)) => Ok(key),
+      Either::A(KeyExternal(key)) => Ok(key),
       Either::B(status) => Err(status),
     }
   }

@@ -1,8 +1,36 @@
 //! Property tests of the Rust core against a textbook HMAC built from SHA-256 alone
 //! (RFC 2104: H((K ^ opad) || H((K ^ ipad) || m))), with a hex encoder of its own.
+//! Each test prints its seed (cargo test shows it when the test fails) and replays it with
+//! `PROPTEST_RNG_SEED=<seed> cargo test --test core_properties`.
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+
 use atlas_user_hash::user_hash::{check_secret_text, Secret, SecretProblem, UserHasher};
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 use sha2::{Digest, Sha256};
+
+/// `cases` random cases from a seed: `PROPTEST_RNG_SEED` when set, else a random one, printed
+/// either way. Shrinking a failure stops after 10 s, so a failing run ends in bounded time.
+/// The seed is the one way to replay: no regression files are written into the repository.
+fn config(cases: u32) -> ProptestConfig {
+  let seed = match std::env::var("PROPTEST_RNG_SEED") {
+    Ok(text) => text
+      .parse()
+      .unwrap_or_else(|_| panic!("PROPTEST_RNG_SEED must be a u64, not {text:?}")),
+    Err(_) => RandomState::new().build_hasher().finish(),
+  };
+  eprintln!(
+    "proptest seed {seed}: replay with PROPTEST_RNG_SEED={seed} cargo test --test core_properties"
+  );
+  ProptestConfig {
+    cases,
+    rng_seed: RngSeed::Fixed(seed),
+    max_shrink_time: 10_000,
+    failure_persistence: None,
+    ..ProptestConfig::default()
+  }
+}
 
 fn textbook_hmac_hex(key: &[u8], message: &[u8]) -> String {
   let mut block = [0u8; 64];
@@ -28,7 +56,7 @@ fn hex_of(hasher: &UserHasher, id: &[u8]) -> String {
 }
 
 proptest! {
-  #![proptest_config(ProptestConfig::with_cases(1000))]
+  #![proptest_config(config(1000))]
 
   #[test]
   fn hash_equals_textbook_hmac(key in proptest::collection::vec(any::<u8>(), 0..200), id in proptest::collection::vec(any::<u8>(), 0..300)) {
@@ -105,4 +133,44 @@ fn every_white_space_code_point_is_caught_at_either_end() {
     );
   }
   assert_eq!(check_secret_text(""), Err(SecretProblem::Empty));
+}
+
+#[test]
+fn a_seed_replays_the_same_cases() {
+  use proptest::strategy::{Strategy, ValueTree};
+  use proptest::test_runner::TestRunner;
+  let draw = |seed: u64| {
+    let mut runner = TestRunner::new(ProptestConfig {
+      rng_seed: RngSeed::Fixed(seed),
+      ..ProptestConfig::default()
+    });
+    let ids = proptest::collection::vec(any::<u8>(), 0..50);
+    (0..20)
+      .map(|_| ids.new_tree(&mut runner).unwrap().current())
+      .collect::<Vec<_>>()
+  };
+  assert_eq!(draw(7), draw(7), "one seed, the same cases");
+  assert_ne!(draw(7), draw(8));
+}
+
+#[test]
+fn every_key_and_id_length_around_the_block_boundaries_matches_the_textbook_hmac() {
+  // SHA-256 pads into one more block from 56 bytes on, and the key is hashed past 64: every id
+  // length from 0 to 200 (the inner hash's message is 64 bytes longer) with keys on both sides.
+  for key_len in [0, 1, 31, 32, 55, 56, 63, 64, 65, 127, 128, 129, 200] {
+    let key: Vec<u8> = (0..key_len)
+      .map(|i: usize| (i * 7 + 3).to_le_bytes()[0])
+      .collect();
+    let hasher = UserHasher::new(&key);
+    for id_len in 0..=200 {
+      let id: Vec<u8> = (0..id_len)
+        .map(|i: usize| (i * 13 + 1).to_le_bytes()[0])
+        .collect();
+      assert_eq!(
+        hex_of(&hasher, &id),
+        textbook_hmac_hex(&key, &id),
+        "key {key_len} bytes, id {id_len} bytes"
+      );
+    }
+  }
 }

@@ -8,15 +8,16 @@
 // "exports" as that runtime resolves it for a user. Used by __test__/package.test.mjs (the
 // release tarballs, installed per platform) and scripts/test-runtimes.mjs (Node 20-24, Bun,
 // Deno). Usage: `node check.cjs [package name or path]` (default `atlas-user-hash`);
-// ATLAS_EXPECT_ENGINE names the engine it must get (default `native`).
+// ATLAS_EXPECT_ENGINE names the engine it must get (default `native`);
+// ATLAS_EXPECT_TEST_HOOKS=absent makes an exported test hook a failure.
 //
 // Checks: which engine the runtime got; all node:crypto vectors of fixtures/vectors.json with
 // ATLAS_SECRET and with { secret } (text and Uint8Array), numeric and bigint ids; every error
 // code with its class, and that no message holds the secret; a polluted Object.prototype
-// choosing no key; the addon refusing look-alike and dropped keys, and a caught panic changing
-// no key; worker threads each with their own ATLAS_SECRET. It prints one line per
-// check and, last, a line `ATLAS_RUNTIME_RESULT {json}` for the runner. Exit code 1 when a
-// check failed.
+// choosing no key; the addon refusing look-alike and dropped keys, and either no test hook
+// exported (a release build) or a caught panic changing no key (a test build); worker threads
+// each with their own ATLAS_SECRET. It prints one line per check and, last, a line
+// `ATLAS_RUNTIME_RESULT {json}` for the runner. Exit code 1 when a check failed.
 
 const assert = require('node:assert/strict')
 const { createHmac } = require('node:crypto')
@@ -255,13 +256,23 @@ function checkKeys() {
     assert.throws(() => binding.hash('u', value), { code: 'ERR_ATLAS_ENGINE_ARGUMENT' })
     assert.throws(() => binding.verify('u', good, value), { code: 'ERR_ATLAS_ENGINE_ARGUMENT' })
   }
+  // The test hooks exist only in a test build (`npm run build:test`): a packaged binary must
+  // not export them (ATLAS_EXPECT_TEST_HOOKS=absent, as __test__/installed/run.mjs sets it for
+  // the tarballs); a test build installed here (test-runtimes.mjs after `npm test`) gets the
+  // panic check in this runtime.
+  const hooks = TEST_HOOKS.filter((hook) => binding[hook] !== undefined)
+  if (process.env.ATLAS_EXPECT_TEST_HOOKS === 'absent') assert.deepEqual(hooks, [], 'a packaged binary exports no test hook')
+  if (hooks.length === 0) return `${engine}: look-alike and dropped keys refused; no test hook exported`
   // WebAssembly builds abort on a panic (no unwinding): the panic check is for native builds.
-  if (engine === 'wasm32-wasi') return `${engine}: look-alike and dropped keys refused`
+  if (engine === 'wasm32-wasi') return `${engine}: look-alike and dropped keys refused (a test build)`
   binding.armTestPanic()
   assert.equal(binding.hash('u', key), -3, 'a forced panic becomes the PANIC status')
   assert.equal(binding.hash('u', key), good, 'and the key is the same after it')
-  return `${engine}: look-alike and dropped keys refused; a caught panic changes no key`
+  return `${engine}: look-alike and dropped keys refused; a caught panic changes no key (a test build)`
 }
+
+/** The addon's test hooks, which only a test build exports (scripts/binary-checks.mjs TEST_HOOKS). */
+const TEST_HOOKS = ['armTestPanic', 'liveKeyCount']
 
 const THREAD_IDS = Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? i : `user_${i}`))
 

@@ -27,7 +27,8 @@ export const checkEnv = cleanEnv
  */
 export function contractCheck(dir, command = [process.execPath], engine = 'native') {
   const [cmd, ...args] = [...command, runner, name]
-  const env = { ...cleanEnv, ATLAS_EXPECT_ENGINE: engine, ATLAS_REPO_DIR: root }
+  // Installed from release tarballs: loaded, the binary must export no test hook.
+  const env = { ...cleanEnv, ATLAS_EXPECT_ENGINE: engine, ATLAS_EXPECT_TEST_HOOKS: 'absent', ATLAS_REPO_DIR: root }
   const result = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env, timeout: 600_000 })
   process.stderr.write(result.stdout ?? '')
   assert.equal(result.status, 0, `${command.join(' ')}: installed-package check failed:\n${result.stdout}\n${result.stderr}\n${result.error ?? ''}`)

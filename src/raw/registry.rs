@@ -10,9 +10,11 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use crate::user_hash::UserHasher;
 
 /// One live key: its keyed state and the handle of the finalizer that frees it when the
-/// key's `External` is garbage before `dropKey` was called.
+/// key's `External` is garbage before `dropKey` was called. The state is boxed so that it
+/// stays where it was made while the map grows and entries are removed: a `UserHasher` zeroes
+/// itself when dropped (tests/key_wipe.rs), but a copy left behind by a move would not be.
 struct Entry<F> {
-  state: UserHasher,
+  state: Box<UserHasher>,
   finalizer: F,
 }
 
@@ -57,13 +59,13 @@ impl<F> Registry<F> {
   }
 
   /// Adds the key that `token` (from `next_token`) names from now on.
-  pub fn insert(&mut self, token: usize, finalizer: F, state: UserHasher) {
+  pub fn insert(&mut self, token: usize, finalizer: F, state: Box<UserHasher>) {
     self.entries.insert(token, Entry { state, finalizer });
   }
 
   /// The keyed state that `token` names; `None` for a dropped key or anything else.
   pub fn state(&self, token: usize) -> Option<&UserHasher> {
-    self.entries.get(&token).map(|entry| &entry.state)
+    self.entries.get(&token).map(|entry| &*entry.state)
   }
 
   /// Frees the key that `token` names, now; returns its finalizer's handle (to cancel),
@@ -72,7 +74,8 @@ impl<F> Registry<F> {
     self.entries.remove(&token).map(|entry| entry.finalizer)
   }
 
-  /// How many keys are live.
+  /// How many keys are live (for the test hook `liveKeyCount`).
+  #[cfg(any(test, feature = "test-hooks"))]
   pub fn len(&self) -> usize {
     self.entries.len()
   }
@@ -114,7 +117,7 @@ mod tests {
 
   fn key(registry: &mut Registry<&'static str>, secret: &[u8], name: &'static str) -> usize {
     let token = registry.next_token().unwrap();
-    registry.insert(token, name, UserHasher::new(secret));
+    registry.insert(token, name, Box::new(UserHasher::new(secret)));
     token
   }
 

@@ -1,9 +1,6 @@
 //! JavaScript strings read as the UTF-8 that node:crypto hashes, for the raw callbacks.
 
-use std::ffi::c_char;
-use std::ptr;
-
-use napi::sys;
+use super::node_api::{Env, Value};
 
 /// Bytes read into the stack buffer before falling back to the heap: user ids are short.
 const INLINE: usize = 128;
@@ -25,49 +22,17 @@ impl Utf8Buffer {
     }
   }
 
-  /// Reads the string `value` into this buffer; `None` when it is not a string. `env` must
-  /// be the live env of the running call and `value` one of its values.
-  pub unsafe fn read(&mut self, env: sys::napi_env, value: sys::napi_value) -> Option<&[u8]> {
-    let mut written = 0;
-    // SAFETY: `inline` is writable for INLINE bytes; Node writes at most INLINE - 1 bytes
-    // and a NUL, and never part of a character.
-    let status = unsafe {
-      sys::napi_get_value_string_utf8(
-        env,
-        value,
-        self.inline.as_mut_ptr().cast::<c_char>(),
-        INLINE,
-        &mut written,
-      )
-    };
-    if status != sys::Status::napi_ok {
-      return None;
-    }
+  /// Reads the string `value` into this buffer; `None` when it is not a string.
+  pub fn read<'a>(&mut self, env: Env<'a>, value: Value<'a>) -> Option<&[u8]> {
+    // Node writes at most INLINE - 1 bytes and a NUL, and never part of a character.
+    let written = env.utf8(value, &mut self.inline)?;
     // When at least MAX_CHAR_BYTES of room were left over, nothing was cut off.
     if written + MAX_CHAR_BYTES < INLINE {
       return Some(&self.inline[..written]);
     }
-    let mut len = 0;
-    // SAFETY: a null buffer asks Node only for the length in bytes.
-    let status =
-      unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) };
-    if status != sys::Status::napi_ok {
-      return None;
-    }
+    let len = env.utf8_len(value)?;
     self.heap = vec![0u8; len + 1];
-    // SAFETY: `heap` is writable for len + 1 bytes: the whole string and the NUL.
-    let status = unsafe {
-      sys::napi_get_value_string_utf8(
-        env,
-        value,
-        self.heap.as_mut_ptr().cast::<c_char>(),
-        len + 1,
-        &mut written,
-      )
-    };
-    if status != sys::Status::napi_ok {
-      return None;
-    }
+    let written = env.utf8(value, &mut self.heap)?;
     Some(&self.heap[..written])
   }
 }

@@ -1,25 +1,63 @@
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::digest::generic_array::GenericArray;
+use sha2::{compress256, Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{Secret, SecretProblem};
 
 /// Length of a user hash: 32 bytes of HMAC-SHA256 as hex.
 pub const HASH_HEX_LEN: usize = 64;
 
-/// HMAC-SHA256 keyed with one secret. Keying computes the inner and outer pad states
-/// once; each hash then clones that state, so reusing a `UserHasher` skips the key setup.
+/// SHA-256's block size in bytes: the size of an HMAC key block.
+const BLOCK: usize = 64;
+
+/// SHA-256's initial state (FIPS 180-4, 5.3.3).
+const IV: [u32; 8] = [
+  0x6a09_e667,
+  0xbb67_ae85,
+  0x3c6e_f372,
+  0xa54f_f53a,
+  0x510e_527f,
+  0x9b05_688c,
+  0x1f83_d9ab,
+  0x5be0_cd19,
+];
+
+/// HMAC-SHA256 (RFC 2104) keyed with one secret: the SHA-256 states after the key's inner pad
+/// block (key ^ 0x36…) and outer pad block (key ^ 0x5c…), computed once, so that reusing a
+/// `UserHasher` skips the key setup. Each hash continues from copies of the two states, with
+/// SHA-256's block function (`sha2::compress256`, hardware SHA where the CPU has it).
 /// Nothing changes it after it is made: a hash or a panic in the middle of one cannot leave
-/// it in another state.
+/// it in another state. The states stand for the secret: they are zeroed when the
+/// `UserHasher` is dropped, and so is each copy a hash makes, and the key block.
 #[derive(Clone)]
 pub struct UserHasher {
-  keyed: Hmac<Sha256>,
+  inner: [u32; 8],
+  outer: [u32; 8],
+}
+
+impl Drop for UserHasher {
+  fn drop(&mut self) {
+    self.inner.zeroize();
+    self.outer.zeroize();
+  }
 }
 
 impl UserHasher {
   /// Keys the HMAC with `secret` (any length: longer keys are hashed first, per RFC 2104).
   pub fn new(secret: &[u8]) -> Self {
-    let keyed = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length");
-    Self { keyed }
+    let mut key = Zeroizing::new([0u8; BLOCK]);
+    if secret.len() > BLOCK {
+      let mut digest = Sha256::digest(secret);
+      key[..digest.len()].copy_from_slice(&digest);
+      digest.as_mut_slice().zeroize();
+    } else {
+      key[..secret.len()].copy_from_slice(secret);
+    }
+    Self {
+      inner: pad_state(&key, 0x36),
+      outer: pad_state(&key, 0x5c),
+    }
   }
 
   /// Checks `secret` and keys the HMAC with it.
@@ -29,9 +67,9 @@ impl UserHasher {
 
   /// The user hash of `user_id` (the id's UTF-8 bytes) as lowercase ASCII hex.
   pub fn hash_hex(&self, user_id: &[u8]) -> [u8; HASH_HEX_LEN] {
-    let digest = self.mac(user_id).finalize().into_bytes();
     let mut hex_out = [0u8; HASH_HEX_LEN];
-    const_hex::encode_to_slice(digest, &mut hex_out).expect("64 hex digits fit 32 bytes");
+    const_hex::encode_to_slice(self.mac(user_id), &mut hex_out)
+      .expect("64 hex digits fit 32 bytes");
     hex_out
   }
 
@@ -44,14 +82,65 @@ impl UserHasher {
     {
       return false;
     }
-    self.mac(user_id).verify_slice(&claimed).is_ok()
+    self.mac(user_id).ct_eq(&claimed).into()
   }
 
-  fn mac(&self, user_id: &[u8]) -> Hmac<Sha256> {
-    let mut mac = self.keyed.clone();
-    mac.update(user_id);
-    mac
+  /// HMAC-SHA256 of `user_id`: H((K ^ opad) || H((K ^ ipad) || user_id)).
+  fn mac(&self, user_id: &[u8]) -> [u8; 32] {
+    let inner = finish(self.inner, user_id);
+    finish(self.outer, &inner)
   }
+}
+
+/// The SHA-256 state after one block: `key` ^ `pad` in every byte.
+fn pad_state(key: &[u8; BLOCK], pad: u8) -> [u32; 8] {
+  let mut block = Zeroizing::new([0u8; BLOCK]);
+  for (byte, key_byte) in block.iter_mut().zip(key) {
+    *byte = key_byte ^ pad;
+  }
+  let mut state = IV;
+  compress(&mut state, &block);
+  state
+}
+
+/// The SHA-256 digest of a message whose first block (a pad block) left `state`, and whose
+/// remaining bytes are `message`: the rest of the blocks, then FIPS 180-4's padding (0x80,
+/// zeros, the whole message's length in bits, big-endian). The state, a copy of a key's, is
+/// zeroed afterwards.
+fn finish(state: [u32; 8], message: &[u8]) -> [u8; 32] {
+  let mut state = Zeroizing::new(state);
+  let mut blocks = message.chunks_exact(BLOCK);
+  for block in &mut blocks {
+    compress(&mut state, block.try_into().expect("a whole block"));
+  }
+  let rest = blocks.remainder();
+  // The tail holds the message's last bytes (an id, or the inner digest): nothing to zero.
+  let mut tail = [0u8; 2 * BLOCK];
+  tail[..rest.len()].copy_from_slice(rest);
+  tail[rest.len()] = 0x80;
+  // The length takes the last 8 bytes: a second block when fewer than 9 are left.
+  let end = if rest.len() < BLOCK - 8 {
+    BLOCK
+  } else {
+    2 * BLOCK
+  };
+  let bits = u64::try_from(BLOCK + message.len())
+    .expect("a length in bytes fits 64 bits")
+    .wrapping_mul(8);
+  tail[end - 8..end].copy_from_slice(&bits.to_be_bytes());
+  for block in tail[..end].chunks_exact(BLOCK) {
+    compress(&mut state, block.try_into().expect("a whole block"));
+  }
+  let mut digest = [0u8; 32];
+  for (bytes, word) in digest.chunks_exact_mut(4).zip(state.iter()) {
+    bytes.copy_from_slice(&word.to_be_bytes());
+  }
+  digest
+}
+
+/// SHA-256's block function on one block.
+fn compress(state: &mut [u32; 8], block: &[u8; BLOCK]) {
+  compress256(state, std::slice::from_ref(GenericArray::from_slice(block)));
 }
 
 #[cfg(test)]

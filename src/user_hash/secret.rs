@@ -18,9 +18,11 @@ impl<'a> Secret<'a> {
 }
 
 /// Checks a text secret: it must be non-empty and must not start or end with
-/// whitespace. This is the crate's one copy of the whitespace rule (the JavaScript one is
-/// `lib/secret-text.js`) (Unicode White_Space, plus the byte order mark U+FEFF that editors
-/// sometimes leave at the start of a file). Only the first and last characters are
+/// whitespace (Unicode White_Space, plus the byte order mark U+FEFF that editors sometimes
+/// leave at the start of a file). The core keeps its own copy of the rule, so that it stands
+/// alone; the JavaScript one is `isSecretSpace` in `lib/secret-text.js`, and
+/// `tests/secret_rule_agrees_with_js.rs` checks that both refuse the same code points, all of
+/// them. Only the first and last characters are
 /// looked at, so the check costs the same for any length.
 pub fn check_secret_text(secret: &str) -> Result<(), SecretProblem> {
   let (Some(first), Some(last)) = (secret.chars().next(), secret.chars().next_back()) else {
