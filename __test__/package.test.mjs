@@ -230,6 +230,25 @@ slowSuite('npm run package: every platform, built, installed and run', () => {
     contractCheck(dir, [process.execPath], 'wasm32-wasi')
   })
 
+  // Calls at the edge of the stack, then the right hash after each RangeError, through GC, and
+  // a trap (a panic) as ERR_ATLAS_INTERNAL: __test__/installed/stack-overflow.cjs, in Node 20
+  // (this one), 22 and Bun (scripts/runtimes, which .ci/run installs before this stage).
+  it('wasm32-wasi: survives stack overflows at any depth in Node 20, Node 22 and Bun, and a panic is ERR_ATLAS_INTERNAL', () => {
+    const dir = installInto('wasm-stack', [tarball(), tarball(WASM_PLATFORM), ...wasmRuntimeTarballs()], ['--cpu=wasm32'])
+    const runtimes = join(root, 'scripts', 'runtimes', 'node_modules')
+    const script = join(root, '__test__', 'installed', 'stack-overflow.cjs')
+    for (const command of [[process.execPath, '--expose-gc'], [join(runtimes, 'node22', 'bin', 'node'), '--expose-gc'], [join(runtimes, '.bin', 'bun')]]) {
+      assert.ok(existsSync(command[0]), `${command[0]} is missing: run \`npm run tools:runtimes\``)
+      const result = spawnSync(command[0], [...command.slice(1), script, pkg.name], { cwd: dir, encoding: 'utf8', env: baseEnv, timeout: 300_000 })
+      const line = (result.stdout ?? '').split('\n').find((l) => l.startsWith('ATLAS_STACK_RESULT '))
+      assert.equal(result.status, 0, `${command.join(' ')} stack-overflow.cjs:\n${result.stdout}\n${result.stderr}`)
+      const { engine, rangeErrors, edgeResults, panic } = JSON.parse(line.slice('ATLAS_STACK_RESULT '.length))
+      assert.equal(engine, 'wasm32-wasi')
+      assert.ok(rangeErrors > 0 && edgeResults > 0, 'calls met the edge: some threw RangeError, some at the edge succeeded')
+      assert.equal(panic, 'ERR_ATLAS_INTERNAL')
+    }
+  })
+
   it('main package alone: ERR_ATLAS_BINDING_NOT_FOUND names the platform package and the wasm one', () => {
     const dir = installInto('main-only', [tarball()])
     const probe = `try { require('${pkg.name}'); console.log('loaded') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`
