@@ -3,6 +3,8 @@
 //!   `External` whose data is a token: a number this thread never hands out twice. The
 //!   keyed HMAC state it names is in [`KEYS`], this thread's [`Registry`] (safe code, in
 //!   `registry.rs`);
+//! - under Deno a key is a wrapped object instead (`wrapped_keys.rs`: Deno never frees an
+//!   External); both kinds carry the token, and `hash`, `verify` and `dropKey` take either;
 //! - `dropKey`, which frees a key's state at once and cancels its finalizer, so that keys
 //!   made and dropped in a synchronous loop leave nothing waiting for the event loop to
 //!   turn (Node runs finalizers only then); a key never dropped is freed by its finalizer;
@@ -28,6 +30,7 @@
 
 mod registry;
 mod strings;
+mod wrapped_keys;
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_void};
@@ -44,7 +47,8 @@ use strings::Utf8Buffer;
 
 thread_local! {
   /// This thread's keys. (Each JavaScript thread has its own values and finalizers.) Each
-  /// entry holds the Node-API reference `napi_add_finalizer` gave for its key's External.
+  /// entry holds the Node-API reference `napi_add_finalizer` gave for its key's External, or
+  /// null for a wrapped key (whose finalizer is its wrap's).
   static KEYS: RefCell<Registry<sys::napi_ref>> = RefCell::new(Registry::random());
 }
 
@@ -70,6 +74,17 @@ impl ToNapiValue for KeyObject {
         "atlas-user-hash: this thread has made all the keys it can",
       ));
     };
+    if wrapped_keys::wanted(env) {
+      // SAFETY: `env` is live (napi-rs converts a return value inside the call).
+      let Some(object) = (unsafe { wrapped_keys::wrap(env, token, Some(finalize_key)) }) else {
+        return Err(napi::Error::new(
+          napi::Status::GenericFailure,
+          "atlas-user-hash: no object for a key",
+        ));
+      };
+      KEYS.with(|keys| keys.borrow_mut().insert(token, ptr::null_mut(), key.0));
+      return Ok(object);
+    }
     let mut external = ptr::null_mut();
     // SAFETY: `env` is live (napi-rs converts a return value inside the call); the token is
     // a number that nothing reads through; `external` is a valid out-pointer.
@@ -100,13 +115,16 @@ impl ToNapiValue for KeyObject {
   }
 }
 
-/// The finalizer of a key that was never dropped: frees its state once its External is
-/// garbage. At thread exit the registry may already be gone, and its keys with it.
+/// The finalizer of a key that was never dropped: frees its state once its External (or
+/// wrapped object) is garbage. At thread exit the registry may already be gone, and its keys
+/// with it.
 unsafe extern "C" fn finalize_key(env: sys::napi_env, token: *mut c_void, _hint: *mut c_void) {
   if let Ok(Some(finalizer)) = KEYS.try_with(|keys| keys.borrow_mut().remove(token as usize)) {
-    // SAFETY: `finalizer` is the reference napi_add_finalizer gave for this External; Node
-    // asks that it be deleted in this callback, once.
-    unsafe { sys::napi_delete_reference(env, finalizer) };
+    if !finalizer.is_null() {
+      // SAFETY: `finalizer` is the reference napi_add_finalizer gave for this External; Node
+      // asks that it be deleted in this callback, once.
+      unsafe { sys::napi_delete_reference(env, finalizer) };
+    }
   }
 }
 
@@ -212,9 +230,15 @@ unsafe extern "C" fn drop_key_callback(
   let token = unsafe { token_of(env, key) };
   if let Some(finalizer) = token.and_then(|token| KEYS.with(|keys| keys.borrow_mut().remove(token)))
   {
-    // SAFETY: `finalizer` is the live reference napi_add_finalizer gave for this key's
-    // External; deleting it (once: the entry is gone) cancels the finalizer.
-    unsafe { sys::napi_delete_reference(env, finalizer) };
+    if finalizer.is_null() {
+      // SAFETY: a wrapped key (null finalizer): `key` is the wrapped object of this call;
+      // removing the wrap cancels its finalizer.
+      unsafe { wrapped_keys::unwrap(env, key) };
+    } else {
+      // SAFETY: `finalizer` is the live reference napi_add_finalizer gave for this key's
+      // External; deleting it (once: the entry is gone) cancels the finalizer.
+      unsafe { sys::napi_delete_reference(env, finalizer) };
+    }
   }
   // SAFETY: see the invariants.
   unsafe { undefined(env) }
@@ -242,14 +266,19 @@ unsafe fn arguments<const N: usize>(
   (status == sys::Status::napi_ok && argc == N).then_some(argv)
 }
 
-/// The data of `value` as a token when it is an External, else `None`. Any External gives
-/// one: only [`KEYS`] says whether it names a key, and it is never read through.
+/// The data of `value` as a token when it is an External or a wrapped object, else `None`.
+/// Any of them gives one: only [`KEYS`] says whether it names a key, and it is never read
+/// through.
 unsafe fn token_of(env: sys::napi_env, value: sys::napi_value) -> Option<usize> {
   let mut data = ptr::null_mut();
   // SAFETY: `value` is a value of this call; `data` is a valid out-pointer. A value that is
   // no External gives an error status and no exception.
   let status = unsafe { sys::napi_get_value_external(env, value, &mut data) };
-  (status == sys::Status::napi_ok).then_some(data as usize)
+  if status == sys::Status::napi_ok {
+    return Some(data as usize);
+  }
+  // SAFETY: `value` is a value of this call.
+  unsafe { wrapped_keys::token(env, value) }
 }
 
 /// The call's return value for what the engine gave with the key a token named: `value` of
