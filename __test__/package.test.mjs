@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { EXPECTED, MAX_LINUX_BYTES, checkBinary, readHeader } from '../scripts/binary-checks.mjs'
 import { checkEnv, contractCheck, engineOf } from './installed/run.mjs'
 import { nativeTools, requireTools } from '../scripts/build-native.mjs'
+import { emnapiMismatch } from '../scripts/build-wasm.mjs'
 import { BUILDS, STAND_INS, UNBUILDABLE, WASM_PLATFORM, allPlatformPackages } from '../scripts/targets.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -85,6 +86,23 @@ describe('npm run package: the platforms', () => {
       message: "package: darwin-x64 needs rust-objcopy, rustc's Mach-O strip (rust-web-llvm) (/nonexistent/rust-objcopy), rust-lld (rust-web-llvm, lld-22) (/nonexistent/rust-lld): run `npm run tools`",
     })
     assert.doesNotThrow(() => requireTools('linux-x64-gnu', [{ file: process.execPath, what: 'node' }]))
+  })
+
+  it('the wasm build links the emnapi version its package and the tests run on, and names any other', () => {
+    assert.equal(emnapiMismatch(root), null)
+    const scratch = mkdtempSync(join(tmpdir(), 'atlas-emnapi-'))
+    try {
+      const write = (path, json) => {
+        mkdirSync(dirname(join(scratch, path)), { recursive: true })
+        writeFileSync(join(scratch, path), JSON.stringify(json))
+      }
+      write('scripts/tools/package.json', { devDependencies: { emnapi: '2.0.0-beta.2' } })
+      write('npm/wasm32-wasi/package.json', { dependencies: { '@emnapi/core': '2.0.0-beta.2', '@emnapi/runtime': '2.0.0-beta.2' } })
+      write('package.json', { devDependencies: { '@emnapi/core': '2.0.0-beta.3', '@emnapi/runtime': '2.0.0-beta.2' } })
+      assert.match(emnapiMismatch(scratch), /^emnapi versions differ: .*@emnapi\/core \(package\.json, tests\) 2\.0\.0-beta\.3/)
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
+    }
   })
 
   it('reads the CPU from ELF and Mach-O headers', () => {

@@ -47,7 +47,11 @@ const wasmEngine = {
   verify: (idText, hashText, key) => trapAsPanic(() => binding.verify(idText, hashText, key)),
   dropKey: (key) => trapAsPanic(() => binding.dropKey(key)),
 }
-const calls = engine === 'wasm32-wasi' ? wasmEngine : binding
+// A wasm build, whichever loader loaded it: napi-rs 3.10's generated loader (binding.js with a
+// `napi build --target wasm32-wasip1*` build beside it) stamps `wasm32-wasip1`, which the
+// engine name does not say (lib/load-binding.js looks for `wasm32-wasi`).
+const target = Object.hasOwn(binding, '__napiBindingTarget') ? String(binding.__napiBindingTarget) : ''
+const calls = engine === 'wasm32-wasi' || target.startsWith('wasm32') ? wasmEngine : binding
 
 /** The engine: what `createApi` of lib/contract.js runs on; `name` is 'native' or 'wasm32-wasi'. */
 const nativeEngine = Object.freeze({
