@@ -249,13 +249,14 @@ slowSuite('npm run package: every platform, built, installed and run', () => {
   })
 
   // Calls at the edge of the stack, then the right hash after each RangeError, through GC, and
-  // a trap (a panic) as ERR_ATLAS_INTERNAL: __test__/installed/stack-overflow.cjs, in Node 20
-  // (this one), 22 and Bun (scripts/runtimes, which .ci/run installs before this stage).
-  it('wasm32-wasi: survives stack overflows at any depth in Node 20, Node 22 and Bun, and a panic is ERR_ATLAS_INTERNAL', () => {
+  // a trap (a panic) as ERR_ATLAS_INTERNAL, with every call after it as before:
+  // __test__/installed/stack-overflow.cjs, in Node 20 (this one), 22, 24 and Bun
+  // (scripts/runtimes, which .ci/run installs before this stage).
+  it('wasm32-wasi: survives stack overflows at any depth in Node 20, 22 and 24 and Bun, and a panic is ERR_ATLAS_INTERNAL', () => {
     const dir = installInto('wasm-stack', [tarball(), tarball(WASM_PLATFORM), ...wasmRuntimeTarballs()], ['--cpu=wasm32'])
     const runtimes = join(root, 'scripts', 'runtimes', 'node_modules')
     const script = join(root, '__test__', 'installed', 'stack-overflow.cjs')
-    for (const command of [[process.execPath, '--expose-gc'], [join(runtimes, 'node22', 'bin', 'node'), '--expose-gc'], [join(runtimes, '.bin', 'bun')]]) {
+    for (const command of [[process.execPath, '--expose-gc'], [join(runtimes, 'node22', 'bin', 'node'), '--expose-gc'], [join(runtimes, 'node24', 'bin', 'node'), '--expose-gc'], [join(runtimes, '.bin', 'bun')]]) {
       assert.ok(existsSync(command[0]), `${command[0]} is missing: run \`npm run tools:runtimes\``)
       const result = spawnSync(command[0], [...command.slice(1), script, pkg.name], { cwd: dir, encoding: 'utf8', env: baseEnv, timeout: 300_000 })
       const line = (result.stdout ?? '').split('\n').find((l) => l.startsWith('ATLAS_STACK_RESULT '))

@@ -8,8 +8,9 @@
 // project where the package is installed (the packaged wasm engine: __test__/wasm-stack.test.mjs):
 //   node --expose-gc stack-overflow.cjs [PACKAGE]      bun stack-overflow.cjs [PACKAGE]
 // ATLAS_STACK_SEED replays a run (printed first); ATLAS_STACK_ROUNDS sets the rounds (200);
-// ATLAS_STACK_DEBUG=1 reports stacks. Then a panic forced by the test hook must surface as
-// ERR_ATLAS_INTERNAL (the wasm build traps on a panic). Prints one line
+// ATLAS_STACK_DEBUG=1 reports stacks. Then a panic forced by the test hook, in a new key and
+// in a hash, must surface as ERR_ATLAS_INTERNAL (the wasm build traps on a panic), and every
+// call after it, and the collection after that, must go on as before. Prints one line
 // `ATLAS_STACK_RESULT {…}`; exits 1 on any wrong result or unexpected error, or when no call
 // threw RangeError or none at the edge succeeded (the edge was missed).
 
@@ -114,18 +115,23 @@ async function main() {
   gc()
   await new Promise((resolve) => setTimeout(resolve, 10))
   for (const operation of operations) check('after the last collection', operation)
-  const panic = forcedPanic()
+  const panics = [forcedPanic(() => api.createUserHash('user_1', { secret: 'a-secret-never-used-before' })), forcedPanic(operations[1])]
+  const panic = panics.every((code) => code === 'ERR_ATLAS_INTERNAL') ? 'ERR_ATLAS_INTERNAL' : panics.join(', ')
+  for (const operation of operations) check('after a panic', operation)
+  gc()
+  await new Promise((resolve) => setTimeout(resolve, 10))
+  for (const operation of operations) check('after a panic and a collection', operation)
   const result = { engine: api.engine, seed, rounds, rangeErrors, edgeResults, panic, problems: problems.slice(0, 5) }
   console.log(`ATLAS_STACK_RESULT ${JSON.stringify(result)}`)
   if (problems.length || rangeErrors === 0 || edgeResults === 0 || panic !== 'ERR_ATLAS_INTERNAL') process.exitCode = 1
 }
 
-/** The code of the error that a panic forced in the engine (test hook) gives a new key. */
-function forcedPanic() {
+/** The code of the error that `call` gives with a panic forced in the engine (test hook). */
+function forcedPanic(call) {
   const { binding } = require(join(dirname(entry), 'lib', 'load-binding.js')).loadBinding()
   binding.armTestPanic()
   try {
-    api.createUserHash('user_1', { secret: 'a-secret-never-used-before' })
+    call()
     return 'no error'
   } catch (error) {
     return error.code ?? `${error.constructor.name} with no code: ${error.message}`

@@ -52,9 +52,13 @@ thread_local! {
   static KEYS: RefCell<Registry<sys::napi_ref>> = RefCell::new(Registry::random());
 }
 
-/// Runs `call` with the keyed state that `token` names; `None` when it names none.
+/// Runs `call` with the keyed state that `token` names; `None` when it names none. `call`
+/// runs on a copy, after [`KEYS`] is no longer borrowed: in the wasm build a panic traps
+/// instead of unwinding, and a borrow held across it would stay held for good (every later
+/// key would then panic on `borrow_mut`).
 fn with_key<T>(token: usize, call: impl FnOnce(&UserHasher) -> T) -> Option<T> {
-  KEYS.with(|keys| keys.borrow().state(token).map(call))
+  let state = KEYS.with(|keys| keys.borrow().state(token).cloned())?;
+  Some(call(&state))
 }
 
 /// How many keys this thread holds: made, and neither dropped nor collected.
@@ -119,7 +123,15 @@ impl ToNapiValue for KeyObject {
 /// wrapped object) is garbage. At thread exit the registry may already be gone, and its keys
 /// with it.
 unsafe extern "C" fn finalize_key(env: sys::napi_env, token: *mut c_void, _hint: *mut c_void) {
-  if let Ok(Some(finalizer)) = KEYS.try_with(|keys| keys.borrow_mut().remove(token as usize)) {
+  // try_borrow_mut: a finalizer runs from the collector, where a panic (a trap in the wasm
+  // build) would take the process down; a registry that cannot be borrowed keeps the key.
+  let removed = KEYS.try_with(|keys| {
+    keys
+      .try_borrow_mut()
+      .ok()
+      .and_then(|mut keys| keys.remove(token as usize))
+  });
+  if let Ok(Some(finalizer)) = removed {
     if !finalizer.is_null() {
       // SAFETY: `finalizer` is the reference napi_add_finalizer gave for this External; Node
       // asks that it be deleted in this callback, once.
