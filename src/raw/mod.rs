@@ -52,10 +52,18 @@ thread_local! {
   static KEYS: RefCell<Registry<sys::napi_ref>> = RefCell::new(Registry::random());
 }
 
-/// Runs `call` with the keyed state that `token` names; `None` when it names none. `call`
-/// runs on a copy, after [`KEYS`] is no longer borrowed: in the wasm build a panic traps
-/// instead of unwinding, and a borrow held across it would stay held for good (every later
-/// key would then panic on `borrow_mut`).
+/// Runs `call` with the keyed state that `token` names; `None` when it names none.
+#[cfg(not(panic = "abort"))]
+fn with_key<T>(token: usize, call: impl FnOnce(&UserHasher) -> T) -> Option<T> {
+  KEYS.with(|keys| keys.borrow().state(token).map(call))
+}
+
+/// Runs `call` with the keyed state that `token` names; `None` when it names none. Where a
+/// panic aborts (the wasm build, where it traps), `call` runs on a copy taken while [`KEYS`]
+/// is borrowed: a borrow held across a trap would stay held for good, and every later key
+/// would panic on `borrow_mut`. (Natively the panic unwinds and the borrow ends with it; the
+/// copy would cost ~10% of a `hash` call.)
+#[cfg(panic = "abort")]
 fn with_key<T>(token: usize, call: impl FnOnce(&UserHasher) -> T) -> Option<T> {
   let state = KEYS.with(|keys| keys.borrow().state(token).cloned())?;
   Some(call(&state))
