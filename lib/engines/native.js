@@ -17,10 +17,11 @@ const { STATUS } = require('../contract.js')
 // slots of stack in a call that does nothing (Reflect.apply checks the room for its arguments
 // before it pushes them): at the edge, that throws the RangeError here, before anything has
 // started. Most a call was seen to need: about 2 KiB in Node 20 and 22, 4 to 8 KiB in Bun
-// (JavaScriptCore's frames are larger); HEADROOM is four times that. Its cost, ~0.15 ns a byte
-// (about 1.5 µs a call in Node, 5 µs in Bun), is paid by the wasm build only. Here, not in the
-// wasm package's loader, so that it guards whichever loader loaded the wasm (binding.js also
-// loads a `napi build --target wasm32-wasi*` build's generated atlas-user-hash.wasi.cjs).
+// (JavaScriptCore's frames are larger); HEADROOM is four times that. Its cost, ~0.2 ns a byte
+// (about 2 µs a call in Node, 6 µs in Bun, on calls of 5 µs and more), is paid by the wasm
+// build only. Here, not in the wasm package's loader, so that it guards whichever loader
+// loaded the wasm (binding.js also loads the atlas-user-hash.wasip1.cjs that
+// `napi build --target wasm32-wasip1` generates).
 const HEADROOM = new Array(typeof Bun === 'object' ? 4096 : 1024).fill(0)
 function roomForACall() {}
 
