@@ -261,10 +261,12 @@ slowSuite('npm run package: every platform, built, installed and run', () => {
       const result = spawnSync(command[0], [...command.slice(1), script, pkg.name], { cwd: dir, encoding: 'utf8', env: baseEnv, timeout: 300_000 })
       const line = (result.stdout ?? '').split('\n').find((l) => l.startsWith('ATLAS_STACK_RESULT '))
       assert.equal(result.status, 0, `${command.join(' ')} stack-overflow.cjs:\n${result.stdout}\n${result.stderr}`)
-      const { engine, rangeErrors, edgeResults, panic } = JSON.parse(line.slice('ATLAS_STACK_RESULT '.length))
+      const { engine, rangeErrors, edgeResults, hooks, panic } = JSON.parse(line.slice('ATLAS_STACK_RESULT '.length))
       assert.equal(engine, 'wasm32-wasi')
       assert.ok(rangeErrors > 0 && edgeResults > 0, 'calls met the edge: some threw RangeError, some at the edge succeeded')
-      assert.equal(panic, 'ERR_ATLAS_INTERNAL')
+      // Only a build with the test hook can be made to panic (a trap's mapping is also tested,
+      // with a stand-in, by __test__/wasm-engine.test.mjs).
+      if (hooks) assert.equal(panic, 'ERR_ATLAS_INTERNAL')
     }
   })
 
