@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { EXPECTED, MAX_LINUX_BYTES, checkBinary, readHeader } from '../scripts/binary-checks.mjs'
 import { checkEnv, contractCheck, engineOf } from './installed/run.mjs'
 import { nativeTools, requireTools } from '../scripts/build-native.mjs'
+import { emnapiMismatch } from '../scripts/build-wasm.mjs'
 import { BUILDS, STAND_INS, UNBUILDABLE, WASM_PLATFORM, allPlatformPackages } from '../scripts/targets.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -85,6 +86,23 @@ describe('npm run package: the platforms', () => {
       message: "package: darwin-x64 needs rust-objcopy, rustc's Mach-O strip (rust-web-llvm) (/nonexistent/rust-objcopy), rust-lld (rust-web-llvm, lld-22) (/nonexistent/rust-lld): run `npm run tools`",
     })
     assert.doesNotThrow(() => requireTools('linux-x64-gnu', [{ file: process.execPath, what: 'node' }]))
+  })
+
+  it('the wasm build links the emnapi version its package and the tests run on, and names any other', () => {
+    assert.equal(emnapiMismatch(root), null)
+    const scratch = mkdtempSync(join(tmpdir(), 'atlas-emnapi-'))
+    try {
+      const write = (path, json) => {
+        mkdirSync(dirname(join(scratch, path)), { recursive: true })
+        writeFileSync(join(scratch, path), JSON.stringify(json))
+      }
+      write('scripts/tools/package.json', { devDependencies: { emnapi: '2.0.0-beta.2' } })
+      write('npm/wasm32-wasi/package.json', { dependencies: { '@emnapi/core': '2.0.0-beta.2', '@emnapi/runtime': '2.0.0-beta.2' } })
+      write('package.json', { devDependencies: { '@emnapi/core': '2.0.0-beta.3', '@emnapi/runtime': '2.0.0-beta.2' } })
+      assert.match(emnapiMismatch(scratch), /^emnapi versions differ: .*@emnapi\/core \(package\.json, tests\) 2\.0\.0-beta\.3/)
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
+    }
   })
 
   it('reads the CPU from ELF and Mach-O headers', () => {
@@ -228,6 +246,28 @@ slowSuite('npm run package: every platform, built, installed and run', () => {
     assert.deepEqual(readdirSync(join(dir, 'node_modules')).filter((name) => name.startsWith(`${pkg.name}-`)), [`${pkg.name}-${WASM_PLATFORM}`])
     assert.equal(engineOf(dir), 'wasm32-wasi')
     contractCheck(dir, [process.execPath], 'wasm32-wasi')
+  })
+
+  // Calls at the edge of the stack, then the right hash after each RangeError, through GC, and
+  // a trap (a panic) as ERR_ATLAS_INTERNAL, with every call after it as before:
+  // __test__/installed/stack-overflow.cjs, in Node 20 (this one), 22, 24 and Bun
+  // (scripts/runtimes, which .ci/run installs before this stage).
+  it('wasm32-wasi: survives stack overflows at any depth in Node 20, 22 and 24 and Bun, and a panic is ERR_ATLAS_INTERNAL', () => {
+    const dir = installInto('wasm-stack', [tarball(), tarball(WASM_PLATFORM), ...wasmRuntimeTarballs()], ['--cpu=wasm32'])
+    const runtimes = join(root, 'scripts', 'runtimes', 'node_modules')
+    const script = join(root, '__test__', 'installed', 'stack-overflow.cjs')
+    for (const command of [[process.execPath, '--expose-gc'], [join(runtimes, 'node22', 'bin', 'node'), '--expose-gc'], [join(runtimes, 'node24', 'bin', 'node'), '--expose-gc'], [join(runtimes, '.bin', 'bun')]]) {
+      assert.ok(existsSync(command[0]), `${command[0]} is missing: run \`npm run tools:runtimes\``)
+      const result = spawnSync(command[0], [...command.slice(1), script, pkg.name], { cwd: dir, encoding: 'utf8', env: baseEnv, timeout: 300_000 })
+      const line = (result.stdout ?? '').split('\n').find((l) => l.startsWith('ATLAS_STACK_RESULT '))
+      assert.equal(result.status, 0, `${command.join(' ')} stack-overflow.cjs:\n${result.stdout}\n${result.stderr}`)
+      const { engine, rangeErrors, edgeResults, hooks, panic } = JSON.parse(line.slice('ATLAS_STACK_RESULT '.length))
+      assert.equal(engine, 'wasm32-wasi')
+      assert.ok(rangeErrors > 0 && edgeResults > 0, 'calls met the edge: some threw RangeError, some at the edge succeeded')
+      // Only a build with the test hook can be made to panic (a trap's mapping is also tested,
+      // with a stand-in, by __test__/wasm-engine.test.mjs).
+      if (hooks) assert.equal(panic, 'ERR_ATLAS_INTERNAL')
+    }
   })
 
   it('main package alone: ERR_ATLAS_BINDING_NOT_FOUND names the platform package and the wasm one', () => {

@@ -3,7 +3,10 @@
 // -Zbuild-std, linked with emnapi's napi-rs archive (npm `emnapi`, scripts/tools) and Debian's
 // wasi-libc, and loaded in Node through `@napi-rs/wasm-runtime` by npm/wasm32-wasi/loader.cjs.
 // The threaded flavour (`wasm32-wasip1-threads`) needs a threads build of wasi-libc, which
-// Debian does not ship.
+// Debian does not ship. The emnapi it links (C) and the one the package runs on (JavaScript)
+// are pinned to one version (`emnapiMismatch`). What keeps any wasm build of this crate alive
+// at the edge of the JavaScript stack is in lib/engines/native.js (stack headroom before each
+// call), whichever loader loaded it.
 //
 // Debian's Rust has no wasm32-wasip1 standard library, so there is no
 // `<sysroot>/lib/rustlib/wasm32-wasip1/lib/self-contained/` holding wasi-libc's crt1-reactor.o
@@ -24,6 +27,8 @@ const WASI_LIBC = '/usr/lib/wasm32-wasi'
  * The caller checks `wasmTools(root, build)` first (scripts/package.mjs, for every build at once).
  */
 export function buildWasm(root, build, out) {
+  const mismatch = emnapiMismatch(root)
+  if (mismatch) throw new Error(`package: ${mismatch}`)
   const emnapi = emnapiDir(root, build)
 
   const env = debianRustEnv(root, build.target)
@@ -51,6 +56,31 @@ export function wasmTools(root, build) {
     { file: '/usr/bin/rust-lld', what: "rust-lld, rustc's wasm linker (rust-web-llvm, and lld-22 that it links to)" },
     { file: join(emnapiDir(root, build), 'libemnapi-basic-napi-rs.a'), what: 'emnapi 2 (scripts/tools, npm)' },
   ]
+}
+
+/**
+ * Why the emnapi the build links and the emnapi JavaScript the package runs on differ, or
+ * `null` when they are one version. The C half (npm `emnapi`, scripts/tools/package.json) and
+ * the JavaScript half (`@emnapi/core` and `@emnapi/runtime`, the peers of
+ * @napi-rs/wasm-runtime) are released together and must match, as `napi build` insists; the
+ * peer range of @napi-rs/wasm-runtime lets npm pick any of several, so the wasm package names
+ * the exact ones (npm/wasm32-wasi/package.json), and the tests run on the same
+ * (package.json devDependencies). Read from the committed manifests.
+ */
+export function emnapiMismatch(root) {
+  const manifest = (...path) => JSON.parse(readFileSync(join(root, ...path), 'utf8'))
+  const linked = manifest('scripts', 'tools', 'package.json').devDependencies.emnapi
+  const wasmPackage = manifest('npm', 'wasm32-wasi', 'package.json').dependencies
+  const tests = manifest('package.json').devDependencies
+  const found = {
+    'emnapi (scripts/tools/package.json, linked)': linked,
+    '@emnapi/core (npm/wasm32-wasi/package.json)': wasmPackage['@emnapi/core'],
+    '@emnapi/runtime (npm/wasm32-wasi/package.json)': wasmPackage['@emnapi/runtime'],
+    '@emnapi/core (package.json, tests)': tests['@emnapi/core'],
+    '@emnapi/runtime (package.json, tests)': tests['@emnapi/runtime'],
+  }
+  if (Object.values(found).every((version) => version === linked)) return null
+  return `emnapi versions differ: ${Object.entries(found).map(([what, version]) => `${what} ${version}`).join(', ')}; pin one exact version in all three files`
 }
 
 const emnapiDir = (root, build) => join(root, 'scripts', 'tools', 'node_modules', 'emnapi', 'lib', build.target)

@@ -3,7 +3,9 @@
 // server runtime the package supports: this Node,
 // Node 22 and 24, Bun and Deno (installed from npm by `npm run tools:runtimes`, pinned by
 // scripts/runtimes/package-lock.json), then the Cloudflare Worker test
-// (__test__/workerd.test.mjs, workerd through Miniflare). Prints a summary table; a runtime
+// (__test__/workerd.test.mjs, workerd through Miniflare), then the key soak under Deno
+// (scripts/soak.mjs --keys: RSS within a bound over 4M calls that each make and drop a key,
+// which grew ~50 bytes a call when keys were napi Externals). Prints a summary table; a runtime
 // that is not installed is skipped with the reason, never silently. Needs the addon built
 // (`npm run build`). Exit code 1 when anything failed, or with --require-all (as .ci/run
 // runs it, right after installing the runtimes) when anything was skipped.
@@ -18,6 +20,13 @@ const tools = join(repo, 'scripts', 'runtimes', 'node_modules')
 const check = join(repo, '__test__', 'installed', 'check.cjs')
 const checkEsm = join(repo, '__test__', 'installed', 'check-esm.mjs')
 const INSTALL = 'not installed: run `npm run tools:runtimes` (npm ci --prefix scripts/runtimes)'
+// Deno keeps every napi External it made (scripts/runtimes/deno-external-leak/): 4M calls
+// that each make and drop a key grew RSS by 257 MiB, 134 MiB of it in the second half (the
+// last 1.8M calls: 78 bytes a call). A mitigation (keys as wrapped objects under Deno: +81 MiB,
+// 6.5 to 16 MiB in the second half) was built on the `wasm` branch but is not merged yet, so
+// the soak runs only when ATLAS_TEST_DENO_SOAK=1 (it fails today, as a known open issue).
+// Bounds: 160 MiB overall, 48 MiB in the second half (28 bytes a call); 30 to 40 s here.
+const SOAK = { calls: '4000000', boundMiB: '160', secondHalfMiB: '48' }
 
 const runtimes = [
   { name: 'Node 20 (this node)', bin: process.execPath, args: [] },
@@ -52,6 +61,7 @@ const rows = []
 try {
   for (const runtime of runtimes) rows.push(runCheck(runtime))
   rows.push(runWorkerd())
+  if (process.env.ATLAS_TEST_DENO_SOAK === '1') rows.push(runDenoSoak())
 } finally {
   rmSync(consumer, { recursive: true, force: true })
 }
@@ -115,6 +125,22 @@ function runWorkerd() {
   const count = (label) => Number(((run.stdout || '').match(new RegExp(`^(?:#|\u2139) ${label} (\\d+)`, 'm')) || [])[1] || 0)
   const ok = run.status === 0 && count('pass') > 0
   return { name, version: workerd, engine: 'js', status: ok ? 'pass' : 'fail', note: ok ? `${count('pass')} tests passed, ${count('skipped')} skipped` : `failed (exit ${run.status})` }
+}
+
+function runDenoSoak() {
+  const name = `Deno: RSS over ${Number(SOAK.calls) / 1e6}M calls that make and drop keys (scripts/soak.mjs --keys)`
+  const bin = join(tools, '.bin', 'deno')
+  if (!existsSync(bin)) return { name, version: '-', engine: '-', status: 'skip', note: INSTALL }
+  const args = ['run', '-A', '--v8-flags=--expose-gc', join(repo, 'scripts', 'soak.mjs'), '--keys', '--calls', SOAK.calls, '--bound-mib', SOAK.boundMiB, '--second-half-mib', SOAK.secondHalfMiB]
+  const started = Date.now()
+  const run = spawnSync(bin, args, { cwd: repo, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 300_000 })
+  console.log(`--- ${name}: ${[bin, ...args].join(' ')} (${((Date.now() - started) / 1000).toFixed(1)}s)`)
+  process.stdout.write(run.stdout || '')
+  process.stdout.write(run.stderr || '')
+  const line = (run.stdout || '').split('\n').find((l) => l.startsWith('{'))
+  const report = line ? JSON.parse(line) : null
+  const note = report ? `RSS ${report.rssMiB.join(' -> ')} MiB: +${report.growthMiB} MiB (bound ${report.boundMiB}), +${report.secondHalfGrowthMiB} MiB in the second half (bound ${report.secondHalfBoundMiB})` : `no report (exit ${run.status})`
+  return { name, version: version(bin), engine: 'native', status: run.status === 0 && report ? 'pass' : 'fail', note }
 }
 
 console.log('\n--- runtime summary')
