@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from './child-process.mjs'
 import { createHash, createHmac } from 'node:crypto'
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join, resolve } from 'node:path'
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 const require = createRequire(import.meta.url)
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const { detectHost, platformSuffix } = require('../lib/platform.js')
+const { detectHost, expectedPackage, platformSuffix } = require('../lib/platform.js')
 
 // No English words, and every 6-character piece has a letter past f: none can turn up in
 // the help text or in hex output by chance.
@@ -26,6 +26,7 @@ const SECRET = 'Qx7vZk2mWp9tLr4nBj8hYc3s'
 const OTHER_SECRET = 'Hv3KqZxR8mTj4WpLs9YbNc2g'
 const SECRETS = [SECRET, OTHER_SECRET]
 const WIN = process.platform === 'win32'
+const POSIX = WIN && 'needs a POSIX shell (process substitution, mkfifo, /dev/full)'
 
 const hmac = (secret, id) => createHmac('sha256', secret).update(String(id)).digest('hex')
 const fingerprint = (secret) => createHash('sha256').update('atlas-user-hash fingerprint v1\0').update(secret).digest('hex').slice(0, 12)
@@ -240,15 +241,25 @@ describe('--dotenv: ATLAS_SECRET as Next.js reads it', parallel, () => {
     assert.deepEqual([verify.status, verify.stdout, verify.stderr], [0, 'ok\n', ''])
   })
 
-  it('doctor notes a $ that Next.js expands, a # that cuts the value, and a NEXT_PUBLIC_ secret', async () => {
-    const file = envFile('surprises.env', `NEXT_PUBLIC_ATLAS_SECRET=x\nATLAS_SECRET=${SECRET}$Zz#tail\n`)
+  it('doctor notes a $ that Next.js expands and a # that cuts the value', async () => {
+    const file = envFile('surprises.env', `ATLAS_SECRET=${SECRET}$Zz#tail\n`)
     const { status, json } = await runJson(['doctor', '--dotenv', file])
     assert.equal(status, 0)
     assert.equal(json.fingerprint, fingerprint(SECRET))
-    assert.deepEqual(json.source, { kind: 'env-file', path: file, line: 2, wins: 'file' })
-    for (const part of ['has a $', 'has a # right after it', 'NEXT_PUBLIC_ATLAS_SECRET is defined in the file']) {
+    assert.deepEqual(json.source, { kind: 'env-file', path: file, line: 1, wins: 'file' })
+    for (const part of ['has a $', 'has a # right after it']) {
       assert.ok(json.notes.some((n) => n.includes(part)), `no note with ${part}: ${json.notes.join('\n')}`)
     }
+  })
+
+  it('a NEXT_PUBLIC_ATLAS_SECRET in the file: ERR_ATLAS_SECRET_PUBLIC from hash, verify and doctor, naming the file', async () => {
+    const file = envFile('public-in-file.env', `NEXT_PUBLIC_ATLAS_SECRET=x\nATLAS_SECRET=${SECRET}\n`)
+    for (const args of [['hash', 'u'], ['verify', 'u', hmac(SECRET, 'u')]]) {
+      assertFails(await run([...args, '--dotenv', file]), 'ERR_ATLAS_SECRET_PUBLIC', /NEXT_PUBLIC_ATLAS_SECRET is defined in .*public-in-file\.env: .*Rename the variable to ATLAS_SECRET, rotate the secret in Atlas, and redeploy\n$/)
+    }
+    const doctor = await runJson(['doctor', '--dotenv', file])
+    assert.deepEqual([doctor.status, doctor.json.ok, doctor.json.code], [2, false, 'ERR_ATLAS_SECRET_PUBLIC'])
+    assert.deepEqual(doctor.json.publicCopies, [{ variable: 'NEXT_PUBLIC_ATLAS_SECRET', file, modes: [] }])
   })
 
   it('a file without ATLAS_SECRET, and none in the environment: ERR_ATLAS_SECRET_MISSING naming the file', async () => {
@@ -342,9 +353,10 @@ describe('doctor', parallel, () => {
   it('--json for a good secret', async () => {
     const { status, json } = await runJson(['doctor'], withSecret)
     assert.equal(status, 0)
-    assert.deepEqual(json, {
+    assert.deepEqual({ ...json, runtime: typeof json.runtime }, {
       ok: true, status: 'fine', code: null, problem: null, source: { kind: 'env', variable: 'ATLAS_SECRET' },
-      length: SECRET.length, bytes: SECRET.length, fingerprint: fingerprint(SECRET), withoutWhitespace: null, notes: [],
+      length: SECRET.length, bytes: SECRET.length, fingerprint: fingerprint(SECRET), withoutWhitespace: null,
+      publicCopies: [], checkedFiles: [], runtime: 'object', notes: [],
     })
   })
 
@@ -414,14 +426,14 @@ describe('doctor', parallel, () => {
     const value = `${SECRET}\r\n`
     const result = await run(['doctor'], { env: { ATLAS_SECRET: value } })
     assert.equal(result.status, 2)
-    assert.equal(result.stdout, [
+    assert.deepEqual(result.stdout.split('\n').slice(0, 6), [
       'secret:      ATLAS_SECRET in the environment',
       'problem:     ends with a carriage return (\\r) and a newline (\\n)',
       `length:      ${SECRET.length + 2} characters`,
       `fingerprint: ${fingerprint(value)}`,
       `without the whitespace: ${SECRET.length} characters, fingerprint ${fingerprint(SECRET)}`,
-      '',
-    ].join('\n'))
+      'engine:      native',
+    ])
     assert.match(result.stderr, /^atlas-user-hash: ERR_ATLAS_SECRET_INVALID: .*Atlas rejects every hash made with it/)
   })
 
@@ -449,6 +461,186 @@ describe('doctor', parallel, () => {
   })
 })
 
+/** A folder in the scratch space holding these .env files, as a Next.js app's folder would. */
+function appWith(name, files) {
+  const dir = join(scratch, name)
+  mkdirSync(dir)
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text)
+  return dir
+}
+
+describe('doctor: a public copy of the secret (issue 24)', parallel, () => {
+  const publicProblem = /^atlas-user-hash: ERR_ATLAS_SECRET_PUBLIC: .*Remove the variable \(keep only ATLAS_SECRET, read on the server\), rotate the secret in Atlas, and redeploy\n$/
+
+  it('a NEXT_PUBLIC_, VITE_, PUBLIC_ or EXPO_PUBLIC_ variable equal to the secret in the environment: named, exit 2', async () => {
+    for (const variable of ['NEXT_PUBLIC_ATLAS_KEY', 'VITE_ATLAS', 'PUBLIC_SECRET', 'EXPO_PUBLIC_X']) {
+      const result = await run(['doctor'], { env: { ATLAS_SECRET: SECRET, [variable]: SECRET } })
+      assert.equal(result.status, 2, result.stderr)
+      assert.match(result.stdout, new RegExp(`\\npublic: {6}${variable} in the environment\\n`))
+      assert.match(result.stderr, publicProblem)
+      assert.ok(result.stderr.includes(variable))
+    }
+  })
+
+  it('in the .env files Next.js loads, expanded as Next.js expands them, with the modes that load each', async () => {
+    const app = appWith('public-app', {
+      '.env.local': `ATLAS_SECRET=${SECRET}\nNEXT_PUBLIC_ATLAS_KEY=$ATLAS_SECRET\nNEXT_PUBLIC_OTHER=not-the-secret\n`,
+      '.env.production': `PUBLIC_KEY="${SECRET}"\n`,
+      '.env.development.local': `EXPO_PUBLIC_KEY=${SECRET}\n`,
+      '.env.test': `VITE_KEY=${SECRET}\n`, // next dev, build and start never load .env.test
+    })
+    const { status, json, stderr } = await runJson(['doctor'], { cwd: app })
+    assert.equal(status, 2)
+    assert.deepEqual([json.status, json.code], ['unset', 'ERR_ATLAS_SECRET_MISSING'], 'the secret itself is not in the environment')
+    assert.deepEqual(json.publicCopies, [
+      { variable: 'NEXT_PUBLIC_ATLAS_KEY', file: '.env.local', modes: ['production', 'development'] },
+      { variable: 'PUBLIC_KEY', file: '.env.production', modes: ['production'] },
+      { variable: 'EXPO_PUBLIC_KEY', file: '.env.development.local', modes: ['development'] },
+    ])
+    assert.deepEqual(json.checkedFiles.sort(), ['.env.development.local', '.env.local', '.env.production'])
+    assert.match(stderr, /ERR_ATLAS_SECRET_MISSING/)
+    const withSecretSet = await run(['doctor'], { cwd: app, env: { ATLAS_SECRET: SECRET } })
+    assert.equal(withSecretSet.status, 2)
+    assert.match(withSecretSet.stdout, /\npublic: {6}NEXT_PUBLIC_ATLAS_KEY in \.env\.local \(loaded by Next\.js in production and development\)\n/)
+    assert.match(withSecretSet.stderr, publicProblem)
+  })
+
+  it('a copy with whitespace around it counts; another value, or a public name with no secret, does not', async () => {
+    const padded = await run(['doctor'], { env: { ATLAS_SECRET: SECRET, VITE_KEY: ` ${SECRET}\n` } })
+    assert.match(padded.stderr, /ERR_ATLAS_SECRET_PUBLIC: .*VITE_KEY in the environment/)
+    const app = appWith('public-fine', { '.env': `NEXT_PUBLIC_KEY=${OTHER_SECRET}\nNEXT_PUBLIC_EMPTY=\n` })
+    const fine = await runJson(['doctor'], { cwd: app, env: { ATLAS_SECRET: SECRET, VITE_EMPTY: '' }, secrets: [OTHER_SECRET] })
+    assert.deepEqual([fine.status, fine.json.ok, fine.json.publicCopies, fine.json.checkedFiles], [0, true, [], ['.env']])
+  })
+
+  it('NEXT_PUBLIC_ATLAS_SECRET set at all: flagged by doctor, refused by hash and verify', async () => {
+    const env = { ATLAS_SECRET: SECRET, NEXT_PUBLIC_ATLAS_SECRET: 'anything' }
+    const doctor = await runJson(['doctor'], { env })
+    assert.deepEqual([doctor.status, doctor.json.code, doctor.json.publicCopies], [2, 'ERR_ATLAS_SECRET_PUBLIC', [{ variable: 'NEXT_PUBLIC_ATLAS_SECRET', file: null, modes: [] }]])
+    assertFails(await run(['hash', 'u'], { env }), 'ERR_ATLAS_SECRET_PUBLIC', /NEXT_PUBLIC_ATLAS_SECRET is set in this environment: .*rotate the secret in Atlas, and redeploy\n$/)
+    assertFails(await run(['verify', 'u', hmac(SECRET, 'u')], { env }), 'ERR_ATLAS_SECRET_PUBLIC')
+    const app = appWith('public-name', { '.env.local': 'NEXT_PUBLIC_ATLAS_SECRET=something-else\n' })
+    const inFile = await runJson(['doctor'], { cwd: app, env: { ATLAS_SECRET: SECRET } })
+    assert.deepEqual([inFile.status, inFile.json.publicCopies], [2, [{ variable: 'NEXT_PUBLIC_ATLAS_SECRET', file: '.env.local', modes: ['production', 'development'] }]])
+  })
+
+  it('a public copy in the --dotenv file is named by its path', async () => {
+    const file = envFile('public-dotenv.env', `ATLAS_SECRET=${SECRET}\nVITE_ATLAS=\${ATLAS_SECRET}\n`)
+    const { status, json } = await runJson(['doctor', '--dotenv', file])
+    assert.deepEqual([status, json.code, json.publicCopies], [2, 'ERR_ATLAS_SECRET_PUBLIC', [{ variable: 'VITE_ATLAS', file, modes: [] }]])
+  })
+})
+
+describe('doctor: what a support request needs (issue 24)', parallel, () => {
+  const expected = expectedPackage()
+
+  it('--json: the engine, the expected platform package and whether it is installed, libc, Node and package versions', async () => {
+    const { status, json } = await runJson(['doctor'], withSecret)
+    assert.equal(status, 0)
+    assert.deepEqual(json.runtime, {
+      engine: 'native',
+      engineError: null,
+      expectedPackage: { packageName: expected.packageName, os: expected.os, cpu: expected.cpu, libc: expected.libc },
+      installed: true,
+      installedVersion: pkg.version,
+      wasmPackageInstalled: false,
+      localBuild: false,
+      libc: expected.libc,
+      node: process.versions.node,
+      packageVersion: pkg.version,
+      causes: [],
+    })
+  })
+
+  it('as text', async () => {
+    const result = await run(['doctor'], withSecret)
+    const platform = [expected.os, expected.cpu, expected.libc].filter(Boolean).join(' ')
+    for (const line of ['engine:      native', `platform:    ${platform}: needs ${expected.packageName}, installed (${pkg.version})`, `node:        ${process.versions.node}`, `package:     atlas-user-hash ${pkg.version}`]) {
+      assert.ok(result.stdout.split('\n').includes(line), `no line ${line}:\n${result.stdout}`)
+    }
+  })
+
+  it('with the platform package removed: the missing package, the known causes and their fixes, exit 2', async () => {
+    const broken = join(scratch, 'project-without-binary')
+    cpSync(project, broken, { recursive: true, verbatimSymlinks: true })
+    rmSync(join(broken, 'node_modules', expected.packageName), { recursive: true })
+    const bash = `node "${join(broken, 'node_modules', pkg.name, pkg.bin['atlas-user-hash'])}" doctor`
+    const { status, stdout, stderr } = await run([], { bash: `${bash} --json`, ...withSecret })
+    const json = JSON.parse(stdout)
+    assert.equal(status, 2)
+    assert.deepEqual([json.ok, json.status, json.code], [false, 'fine', 'ERR_ATLAS_BINDING_NOT_FOUND'])
+    assert.deepEqual([json.runtime.engine, json.runtime.engineError.code, json.runtime.installed, json.runtime.expectedPackage.packageName], [null, 'ERR_ATLAS_BINDING_NOT_FOUND', false, expected.packageName])
+    const causes = json.runtime.causes.map(({ cause, fix }) => `${cause} ${fix}`).join('\n')
+    for (const part of ['npm/cli#4828', 'delete node_modules and package-lock.json', '--omit=optional', 'another OS', 'supportedArchitectures']) assert.ok(causes.includes(part), `no ${part} in\n${causes}`)
+    assert.match(stderr, new RegExp(`^atlas-user-hash: ERR_ATLAS_BINDING_NOT_FOUND: no hash engine loads here .*install ${expected.packageName}`))
+    const text = await run([], { bash, ...withSecret })
+    assert.equal(text.status, 2)
+    assert.match(text.stdout, /\nengine: {6}none \(ERR_ATLAS_BINDING_NOT_FOUND: /)
+    assert.match(text.stdout, new RegExp(`needs ${expected.packageName}, not installed\\n`))
+    assert.match(text.stdout, /\ncause\? {7}npm's optional-dependencies bug \(npm\/cli#4828\).*Fix: delete node_modules and package-lock\.json, then run npm install again/)
+  })
+})
+
+describe('the command where its folder or file is not what it expects (issue 25)', parallel, () => {
+  const gone = (command) => `d=$(mktemp -d) && cd "$d" && rmdir "$d" && ${command}`
+
+  it('a deleted working directory: ERR_ATLAS_WORKING_DIRECTORY, exit 2, no stack', { skip: POSIX }, async () => {
+    for (const command of ['"$BIN" doctor', '"$BIN" hash u', '"$BIN" verify u x', '"$BIN" hash u --dotenv .env.local', '"$BIN" doctor --secret-stdin </dev/null']) {
+      const result = await run([], { bash: gone(command), ...withSecret })
+      assertFails(result, 'ERR_ATLAS_WORKING_DIRECTORY', /the working directory cannot be read \(ENOENT\): it was deleted or replaced .*cd "\$PWD"/)
+    }
+  })
+
+  it('a deleted working directory, with --json: the JSON error; --version and --help still answer', { skip: POSIX }, async () => {
+    const json = await run([], { bash: gone('"$BIN" doctor --json'), ...withSecret })
+    assert.equal(json.status, 2)
+    assert.equal(JSON.parse(json.stdout).error.code, 'ERR_ATLAS_WORKING_DIRECTORY')
+    const version = await run([], { bash: gone('"$BIN" --version') })
+    assert.deepEqual([version.status, version.stdout], [0, `${pkg.version}\n`])
+    assert.equal((await run([], { bash: gone('"$BIN" --help') })).status, 0)
+  })
+
+  const deviceError = /cannot read the .*: it is a character device, not a regular file or a FIFO: Next\.js skips such a file/
+  it('--dotenv /dev/zero, /dev/null, /dev/urandom: ERR_ATLAS_ENV_FILE, exit 2, at once', { skip: POSIX }, async () => {
+    for (const device of ['/dev/zero', '/dev/null', '/dev/urandom']) {
+      // Not --env-file: Node.js itself reads that file before the command starts, and reads /dev/zero without end.
+      for (const args of [['hash', 'u', '--dotenv', device], ['doctor', '-e', device], ['verify', 'u', 'x', `--dotenv=${device}`]]) {
+        const result = await run(args, { timeout: 10_000 })
+        assertFails(result, 'ERR_ATLAS_ENV_FILE', deviceError)
+      }
+    }
+  })
+
+  it('.env.local symlinked to a device: refused by --dotenv .env.local and by doctor\'s search of the folder', { skip: POSIX }, async () => {
+    const app = join(scratch, 'device-app')
+    mkdirSync(app)
+    symlinkSync('/dev/zero', join(app, '.env.local'))
+    assertFails(await run(['hash', 'u', '--dotenv', '.env.local'], { cwd: app, timeout: 10_000 }), 'ERR_ATLAS_ENV_FILE', deviceError)
+    const doctor = await run(['doctor'], { cwd: app, timeout: 10_000, ...withSecret })
+    assert.equal(doctor.status, 2)
+    assert.match(doctor.stderr, /^atlas-user-hash: ERR_ATLAS_ENV_FILE: cannot read the .*device-app\/\.env\.local: it is a character device/)
+    // A link to nothing is no file at all: Next.js skips it, and so does the search.
+    const dangling = join(scratch, 'dangling-app')
+    mkdirSync(dangling)
+    symlinkSync(join(dangling, 'nowhere'), join(dangling, '.env'))
+    assert.equal((await run(['doctor'], { cwd: dangling, ...withSecret })).status, 0)
+  })
+
+  it(`a FIFO may deliver up to 1 MiB: one that does not stop is refused (ERR_ATLAS_ENV_FILE, exit 2), one just under works`, { skip: POSIX }, async () => {
+    const endless = await run([], { bash: '"$BIN" hash u --dotenv <(yes ATLAS_SECRET=x)', timeout: 20_000 })
+    assertFails(endless, 'ERR_ATLAS_ENV_FILE', /: it is a FIFO that delivered more than 1 MiB, which no \.env file is: this command stops there\n$/)
+    const script = (bytes) => `"$BIN" hash u --dotenv <(head -c ${bytes} /dev/zero | tr '\\0' '\\n'; printf 'ATLAS_SECRET=%s\\n' "$S")`
+    const under = await run([], { bash: script(1024 * 1024 - 64), env: { S: SECRET }, timeout: 20_000 })
+    assert.deepEqual([under.status, under.stdout], [0, `${hmac(SECRET, 'u')}\n`], under.stderr)
+    assertFails(await run([], { bash: script(1024 * 1024), env: { S: SECRET }, timeout: 20_000 }), 'ERR_ATLAS_ENV_FILE', /more than 1 MiB/)
+  })
+
+  it('a regular file of any size is read whole, as Next.js reads it', async () => {
+    const file = envFile('big.env', `${'# padding\n'.repeat(200_000)}ATLAS_SECRET=${SECRET}\n`)
+    assert.equal((await run(['hash', 'u', '--dotenv', file])).stdout, `${hmac(SECRET, 'u')}\n`)
+  })
+})
+
 describe('never from the command line', parallel, () => {
   for (const args of [['hash', 'u', '--secret', SECRET], [`--secret=${SECRET}`, 'doctor'], ['verify', 'u', 'h', '--secret']]) {
     it(`refuses ${args.map((a) => a.replace(SECRET, '<secret>')).join(' ')}`, async () => {
@@ -469,8 +661,10 @@ describe('errors: exit 2, a code and a sentence on stderr', parallel, () => {
     assertFails(await run(['verify', '', 'x'], withSecret), 'ERR_ATLAS_INVALID_USER_ID')
   })
 
-  it('no secret, or a bad one, for hash and verify', async () => {
-    assertFails(await run(['hash', 'u']), 'ERR_ATLAS_SECRET_MISSING', /ATLAS_SECRET in the environment is not set/)
+  it('no secret, or a bad one, for hash and verify; the hint names --dotenv, the option that exists', async () => {
+    const missing = await run(['hash', 'u'])
+    assertFails(missing, 'ERR_ATLAS_SECRET_MISSING', /ATLAS_SECRET in the environment is not set: .*or check a file with --dotenv\n$/)
+    assert.doesNotMatch(missing.stderr, /--env-file/)
     assertFails(await run(['verify', 'u', 'x'], { env: { ATLAS_SECRET: `${SECRET}\n` } }), 'ERR_ATLAS_SECRET_INVALID', /ends with a newline/)
   })
 
@@ -545,7 +739,6 @@ describe('--help and --version', parallel, () => {
 // The env file on Node 20, 22 and 24, which read --env-file themselves (issue 18, case 1),
 // and a closed standard output (case 4)
 
-const POSIX = WIN && 'needs a POSIX shell (process substitution, mkfifo, /dev/full)'
 
 /**
  * A bash script that writes an env file into a FIFO from one background writer and runs the
