@@ -826,24 +826,30 @@ describe('the .env parser, through the command: time about in proportion to the 
     entries: (n) => `${Array.from({ length: n }, (_, i) => `KEY_${i}=value_${i}`).join('\n')}\nATLAS_SECRET=${SECRET}\n`,
     'blank lines before a # line': (n) => `${'\n'.repeat(n)}# comment\nATLAS_SECRET=${SECRET}\n`,
   }
+  const SIZES = [10_000, 20_000, 40_000]
+  const ROUNDS = 3
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
   for (const [name, make] of Object.entries(files)) {
-    it(`${name}: 10k, 20k, 40k; 4 times the file takes well under 8 times as long`, async (t) => {
-      const times = {}
-      for (const n of [10_000, 20_000, 40_000]) {
-        const file = envFile(`linear-${name.length}-${n}.env`, make(n))
-        // A quadratic parser takes 16 times as long for 4 times the file: stop it at 12.
-        const timeout = times[10_000] ? Math.ceil(12 * times[10_000]) + 2000 : 60_000
-        times[n] = Infinity
-        for (let round = 0; round < 2; round++) {
-          const result = await run(['hash', 'u', '--dotenv', file], { timeout })
-          assert.deepEqual([result.status, result.stdout], [0, `${hmac(SECRET, 'u')}\n`], result.stderr)
-          times[n] = Math.min(times[n], result.ms)
+    it(`${name}: 10k, 20k, 40k, ${ROUNDS} runs each, interleaved; the median for 40k is well under 8 times the one for 10k`, async (t) => {
+      const paths = SIZES.map((n) => envFile(`linear-${name.length}-${n}.env`, make(n)))
+      // Each run includes Node's start, so a linear reader gives well under 4; a square, 16 for the parse.
+      let report
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const readings = SIZES.map(() => [])
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const [i, file] of paths.entries()) {
+            const result = await run(['hash', 'u', '--dotenv', file], { timeout: 120_000 })
+            assert.deepEqual([result.status, result.stdout], [0, `${hmac(SECRET, 'u')}\n`], result.stderr)
+            assert.ok(Number.isFinite(result.ms) && result.ms > 0, `a run of ${result.ms} ms`)
+            readings[i].push(result.ms)
+          }
         }
+        const [t10, t20, t40] = readings.map(median)
+        report = `attempt ${attempt}: medians 10k: ${t10.toFixed(0)} ms, 20k: ${t20.toFixed(0)} ms, 40k: ${t40.toFixed(0)} ms (ratio ${(t40 / t10).toFixed(1)}, ${ROUNDS} runs each)`
+        t.diagnostic(report)
+        if (t40 / t10 < 8) return
       }
-      const ratio = times[40_000] / times[10_000]
-      const report = `10k: ${times[10_000].toFixed(0)} ms, 20k: ${times[20_000].toFixed(0)} ms, 40k: ${times[40_000].toFixed(0)} ms (ratio ${ratio.toFixed(1)})`
-      t.diagnostic(report)
-      assert.ok(ratio < 8, report)
+      assert.fail(report)
     })
   }
 })
@@ -923,30 +929,49 @@ describe('redaction', parallel, () => {
 })
 
 // ---------------------------------------------------------------------------------------
-// The README's lines, as a Next.js user runs them (case 6)
+// The README's and docs/cli.md's lines, as a Next.js user runs them (case 6)
 
-describe('README: the debugging lines work in a Next.js app, whose secret is in .env.local', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8')
-  const section = readme.slice(readme.indexOf('## Debugging a rejected hash'))
-  const block = /```sh\n([\s\S]*?)```/.exec(section)[1]
-  const lines = block.split('\n').filter((line) => line.startsWith('npx atlas-user-hash '))
+/** The `npx atlas-user-hash …` lines of the ```sh blocks of a Markdown file. */
+function commandLines(file) {
+  const text = readFileSync(join(root, file), 'utf8')
+  const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1])
+  return blocks.flatMap((block) => block.split('\n')).filter((line) => line.startsWith('npx atlas-user-hash '))
+}
 
-  it('has the three lines, each with --dotenv .env.local', () => {
-    assert.deepEqual(lines.map((line) => line.split(' ')[2]), ['doctor', 'hash', 'verify'])
-    for (const line of lines) assert.match(line, / --dotenv \.env\.local /)
-  })
+for (const doc of ['README.md', 'docs/cli.md']) {
+  describe(`${doc}: the debugging lines work in a Next.js app, whose secret is in .env.local`, () => {
+    const lines = commandLines(doc)
 
-  for (const line of lines) {
-    it(line.replace(/\s+#.*$/, ''), async () => {
-      const app = join(scratch, 'next-app')
-      mkdirSync(app, { recursive: true })
-      writeFileSync(join(app, '.env.local'), `ATLAS_SECRET=${SECRET}\n`)
-      const args = line.replace(/\s+#.*$/, '').split(/\s+/).slice(2).map((arg) => (arg === '3f0c…' ? hmac(SECRET, 'user_100123') : arg))
-      const result = await run(args, { cwd: app })
-      assert.deepEqual([result.status, result.stderr], [0, ''], args.join(' '))
-      if (args[0] === 'hash') assert.equal(result.stdout, `${hmac(SECRET, 'user_100123')}\n`)
+    it('has the three lines, each with --dotenv .env.local', () => {
+      assert.deepEqual(lines.map((line) => line.split(' ')[2]), ['doctor', 'hash', 'verify'])
+      for (const line of lines) assert.match(line, / --dotenv \.env\.local /)
     })
-  }
+
+    for (const line of lines) {
+      it(line.replace(/\s+#.*$/, ''), async () => {
+        const app = join(scratch, 'next-app')
+        mkdirSync(app, { recursive: true })
+        writeFileSync(join(app, '.env.local'), `ATLAS_SECRET=${SECRET}\n`)
+        const args = line.replace(/\s+#.*$/, '').split(/\s+/).slice(2).map((arg) => (arg === '3f0c…' ? hmac(SECRET, 'user_100123') : arg))
+        const result = await run(args, { cwd: app })
+        assert.deepEqual([result.status, result.stderr], [0, ''], args.join(' '))
+        if (args[0] === 'hash') assert.equal(result.stdout, `${hmac(SECRET, 'user_100123')}\n`)
+      })
+    }
+  })
+}
+
+it('docs/cli.md: doctor\'s text output has the lines its example shows, in that order', async () => {
+  const example = /```text\n([\s\S]*?)```/.exec(readFileSync(join(root, 'docs', 'cli.md'), 'utf8'))[1]
+  const labels = example.trim().split('\n').map((line) => line.slice(0, line.indexOf(':') + 1))
+  const app = join(scratch, 'docs-app')
+  mkdirSync(app)
+  writeFileSync(join(app, '.env.local'), `\n\nATLAS_SECRET=${SECRET}\n`)
+  const { status, stdout } = await run(['doctor', '--dotenv', '.env.local'], { cwd: app })
+  assert.equal(status, 0)
+  const outputLabels = stdout.split('\n').map((line) => line.slice(0, line.indexOf(':') + 1)).filter((label) => labels.includes(label))
+  assert.deepEqual(outputLabels, labels, stdout)
+  assert.match(stdout, /^secret: {6}ATLAS_SECRET in \/.*\/docs-app\/\.env\.local \(line 3\)\n/)
 })
 
 // ---------------------------------------------------------------------------------------
