@@ -6,7 +6,7 @@
 // env-file cases run under Node 20, 22 and 24 (`npm run tools:runtimes` installs 22 and 24;
 // ATLAS_TEST_ALL_NODES=1, as .ci/run sets it, fails where one is missing).
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from './child-process.mjs'
+import { execFileSync, spawn, spawnSync } from './child-process.mjs'
 import { createHash, createHmac } from 'node:crypto'
 import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -633,6 +633,19 @@ describe('the command where its folder or file is not what it expects (issue 25)
     const under = await run([], { bash: script(1024 * 1024 - 64), env: { S: SECRET }, timeout: 20_000 })
     assert.deepEqual([under.status, under.stdout], [0, `${hmac(SECRET, 'u')}\n`], under.stderr)
     assertFails(await run([], { bash: script(1024 * 1024), env: { S: SECRET }, timeout: 20_000 }), 'ERR_ATLAS_ENV_FILE', /more than 1 MiB/)
+  })
+
+  it('a FIFO among the folder\'s .env files: doctor does not wait for a writer, and reads a --dotenv FIFO once', { skip: POSIX }, async () => {
+    const app = join(scratch, 'fifo-app')
+    mkdirSync(app)
+    execFileSync('mkfifo', [join(app, '.env.local')])
+    const alone = await runJson(['doctor'], { cwd: app, timeout: 15_000, ...withSecret })
+    assert.deepEqual([alone.status, alone.json.checkedFiles], [0, []])
+    assert.ok(alone.json.notes.some((note) => note.startsWith('.env.local is a FIFO: not read here')), alone.json.notes.join('\n'))
+    const bash = `{ printf 'ATLAS_SECRET=%s\\nVITE_K=%s\\n' "$S" "$S" > .env.local & } && w=$! && timeout 10 "$BIN" doctor --dotenv .env.local --json; s=$?; kill $w 2>/dev/null; exit $s`
+    const once = await run([], { bash, cwd: app, env: { S: SECRET }, timeout: 15_000 })
+    const json = JSON.parse(once.stdout)
+    assert.deepEqual([once.status, json.fingerprint, json.publicCopies], [2, fingerprint(SECRET), [{ variable: 'VITE_K', file: '.env.local', modes: ['production', 'development'] }]])
   })
 
   it('a regular file of any size is read whole, as Next.js reads it', async () => {

@@ -8,7 +8,7 @@
 
 const path = require('node:path')
 const { loadFilesLikeNextJs } = require('./env-file.js')
-const { exists, readEnvFile } = require('./read-env-file.js')
+const { exists, isFifo, readEnvFile } = require('./read-env-file.js')
 const { withoutSurroundingSpace } = require('./secret-check.js')
 
 const PUBLIC_PREFIXES = ['NEXT_PUBLIC_', 'VITE_', 'PUBLIC_', 'EXPO_PUBLIC_']
@@ -31,7 +31,8 @@ const isPublicName = (name) => PUBLIC_PREFIXES.some((prefix) => name.startsWith(
  *   `secret` the secret doctor checks; `dotenv` the --dotenv file, checked as well
  */
 function findPublicCopies({ env, cwd, secret, dotenv }) {
-  const texts = readNextEnvFiles(cwd)
+  const notes = []
+  const texts = readNextEnvFiles(cwd, dotenv, notes)
   const loads = {}
   const secrets = [secret]
   for (const [mode, names] of Object.entries(NEXT_MODES)) {
@@ -50,7 +51,6 @@ function findPublicCopies({ env, cwd, secret, dotenv }) {
   for (const name of Object.keys(env)) {
     if (name === PUBLIC_SECRET_VAR || (isPublicName(name) && isSecret(env[name]))) add(name, null)
   }
-  const notes = []
   for (const [mode, load] of Object.entries(loads)) {
     for (const file of load.files) {
       if (file.failed) {
@@ -66,12 +66,18 @@ function findPublicCopies({ env, cwd, secret, dotenv }) {
   return { copies, scanned: Object.keys(texts), secrets: secrets.filter(Boolean), notes }
 }
 
-/** The text of each of Next.js's .env files in `cwd` that exists, by name. */
-function readNextEnvFiles(cwd) {
+/**
+ * The text of each of Next.js's .env files in `cwd` that exists, by name: the --dotenv
+ * file's text where it is one of them (a FIFO is read once), and no other FIFO, whose
+ * writer may never come (a note says so).
+ */
+function readNextEnvFiles(cwd, dotenv, notes) {
   const texts = {}
   for (const name of new Set(Object.values(NEXT_MODES).flat())) {
     const file = path.join(cwd, name)
-    if (exists(file)) texts[name] = readEnvFile(file, file)
+    if (dotenv && path.resolve(dotenv.name) === file) texts[name] = dotenv.text
+    else if (isFifo(file)) notes.push(`${name} is a FIFO: not read here, as its writer may never come; give it as --dotenv ${name} to check it`)
+    else if (exists(file)) texts[name] = readEnvFile(file, file)
   }
   return texts
 }

@@ -62,6 +62,15 @@ function isReadableKind(file) {
   }
 }
 
+/** Whether the absolute path `file` is a FIFO (after symbolic links). */
+function isFifo(file) {
+  try {
+    return fs.statSync(file).isFIFO()
+  } catch {
+    return false
+  }
+}
+
 /** Whether anything at all is at the absolute path `file` (a dangling link is nothing). */
 function exists(file) {
   try {
@@ -120,4 +129,4 @@ function describeError(error) {
 
 const cannotRead = (what, why) => new CliError('ERR_ATLAS_ENV_FILE', `cannot read the ${what}: ${why}`)
 
-module.exports = { readEnvFile, isReadableKind, exists, MAX_FIFO_BYTES }
+module.exports = { readEnvFile, isReadableKind, isFifo, exists, MAX_FIFO_BYTES }

@@ -39,7 +39,7 @@ function diagnoseSecret(value) {
   if (value === '') return { status: 'empty', code: 'ERR_ATLAS_SECRET_MISSING', problem: 'is empty' }
   const chars = Array.from(value)
   const lead = chars.findIndex((c) => !isSecretSpace(c))
-  if (lead === -1) return { status: 'whitespace', code: 'ERR_ATLAS_SECRET_INVALID', problem: `is nothing but whitespace (${nameSpaces(chars)})` }
+  if (lead === -1) return { status: 'whitespace', code: 'ERR_ATLAS_SECRET_INVALID', problem: `is nothing but whitespace (${nameSpaces(chars)})`, trimmed: '' }
   let trail = chars.length
   while (isSecretSpace(chars[trail - 1])) trail--
   const parts = []
@@ -49,7 +49,7 @@ function diagnoseSecret(value) {
   return { status: 'whitespace', code: 'ERR_ATLAS_SECRET_INVALID', problem: parts.join(', and '), trimmed: chars.slice(lead, trail).join('') }
 }
 
-/** The secret without the characters the rule forbids at its ends (the same text when there are none). */
+/** The secret without the characters the rule forbids at its ends (the same text when there are none, '' when it is nothing else). */
 function withoutSurroundingSpace(value) {
   return diagnoseSecret(value).trimmed ?? value
 }
