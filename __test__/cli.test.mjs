@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { ORACLE_BATCH_MS, ORACLE_FLAGS } from './next-env.mjs'
 
 const require = createRequire(import.meta.url)
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -870,13 +871,13 @@ describe('the .env parser, through the command: time about in proportion to the 
 // ---------------------------------------------------------------------------------------
 // The secret Next.js uses (case 3), checked against @next/env itself
 
-/** What a Next.js app started with `env` gets in process.env.ATLAS_SECRET from this .env text: @next/env, in a child. */
+/** What a Next.js app started with `env` gets in process.env.ATLAS_SECRET from this .env text: @next/env, in a child with the oracle's limits. */
 function nextJsSecret(text, env = {}) {
   const script = `const { processEnv } = require(${JSON.stringify(require.resolve('@next/env'))})
 let failed = false
 processEnv([{ path: '.env', contents: require('node:fs').readFileSync(0, 'utf8'), env: {} }], '.', { error: () => { failed = true }, info() {}, warn() {} }, true)
 process.stdout.write(JSON.stringify({ failed, value: process.env.ATLAS_SECRET ?? null }))`
-  const result = spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8', env: { ...baseEnv, ...env } })
+  const result = spawnSync(process.execPath, [...ORACLE_FLAGS, '-e', script], { input: text, encoding: 'utf8', env: { ...baseEnv, ...env }, timeout: ORACLE_BATCH_MS })
   assert.equal(result.status, 0, result.stderr)
   return JSON.parse(result.stdout)
 }
