@@ -17,7 +17,8 @@
 // read on every call (as Atlas's documented helper reads it) when that is an own property
 // and a string. Inherited values — a polluted Object.prototype — are never a secret.
 
-const { STATUS } = require('./status.js')
+/** The STATUS table (lib/status.js), loaded by the first failed check: a cold start loads no file it does not use (~0.2 ms each). */
+const status = () => require('./status.js').STATUS
 
 // Where a secret came from: the messages tell the user what to fix.
 const FROM_ENV = 'env'
@@ -128,7 +129,7 @@ function createApi(engine) {
   }
 
   function newKey(secret, source) {
-    if (secret === undefined) throw secretError(STATUS.SECRET_EMPTY, source)
+    if (secret === undefined) throw secretError(status().SECRET_EMPTY, source)
     const key = engine.createKey(secret)
     if (typeof key === 'number') throw secretError(key, source)
     return key
@@ -244,8 +245,9 @@ function runtimeName() {
 }
 
 /** The error that a STATUS from the engine stands for, for a secret from `source`. */
-function secretError(status, source) {
-  switch (status) {
+function secretError(code, source) {
+  const STATUS = status()
+  switch (code) {
     case STATUS.SECRET_EMPTY:
       if (source === FROM_OPTIONS) {
         return atlasError(Error, 'ERR_ATLAS_SECRET_MISSING', 'options.secret is empty: pass your Atlas identity verification secret, or leave options.secret out to use process.env.ATLAS_SECRET')
@@ -259,7 +261,7 @@ function secretError(status, source) {
     case STATUS.PANIC:
       return atlasError(Error, 'ERR_ATLAS_INTERNAL', 'atlas-user-hash: an internal error (a caught Rust panic) stopped this call; the process and later calls are unaffected. Please report it with the stderr line that names the panic.')
     default:
-      return atlasError(Error, 'ERR_ATLAS_INTERNAL', `atlas-user-hash: the hash engine reported an unknown status ${status}`)
+      return atlasError(Error, 'ERR_ATLAS_INTERNAL', `atlas-user-hash: the hash engine reported an unknown status ${code}`)
   }
 }
 
@@ -297,4 +299,4 @@ function describeSecret(value) {
   return typeof value === 'number' ? 'a number' : describe(value)
 }
 
-module.exports = { createApi, STATUS }
+module.exports = { createApi }
