@@ -545,6 +545,7 @@ describe('doctor: what a support request needs (issue 24)', parallel, () => {
       installed: true,
       installedVersion: pkg.version,
       wasmPackageInstalled: false,
+      forceWasi: null,
       localBuild: false,
       libc: expected.libc,
       node: process.versions.node,
@@ -579,6 +580,15 @@ describe('doctor: what a support request needs (issue 24)', parallel, () => {
     assert.match(text.stdout, /\nengine: {6}none \(ERR_ATLAS_BINDING_NOT_FOUND: /)
     assert.match(text.stdout, new RegExp(`needs ${expected.packageName}, not installed\\n`))
     assert.match(text.stdout, /\ncause\? {7}npm's optional-dependencies bug \(npm\/cli#4828\).*Fix: delete node_modules and package-lock\.json, then run npm install again/)
+  })
+  it('NAPI_RS_FORCE_WASI=1 without the wasm package: no engine, exit 2, and the first cause says what the variable asks for', async () => {
+    const { status, json, stderr } = await runJson(['doctor'], { env: { ATLAS_SECRET: SECRET, NAPI_RS_FORCE_WASI: '1' } })
+    assert.deepEqual([status, json.code, json.runtime.engine, json.runtime.forceWasi, json.runtime.wasmPackageInstalled], [2, 'ERR_ATLAS_BINDING_NOT_FOUND', null, '1', false])
+    assert.match(json.runtime.causes[0].cause, /^NAPI_RS_FORCE_WASI=1 is set: .*atlas-user-hash-wasm32-wasi/)
+    assert.match(json.runtime.causes[0].fix, /npm install --force atlas-user-hash-wasm32-wasi.*or unset NAPI_RS_FORCE_WASI/)
+    assert.doesNotMatch(stderr, /install atlas-user-hash-linux/, 'the native package is not what is missing')
+    const text = await run(['doctor'], { env: { ATLAS_SECRET: SECRET, NAPI_RS_FORCE_WASI: '1' } })
+    assert.match(text.stdout, /\nforce wasi: {2}NAPI_RS_FORCE_WASI=1; atlas-user-hash-wasm32-wasi not installed\n/)
   })
 })
 

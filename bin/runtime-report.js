@@ -7,7 +7,7 @@
 
 const fs = require('node:fs')
 const path = require('node:path')
-const { BINARY_NAME, WASM_PACKAGE, expectedPackage } = require('../lib/platform.js')
+const { BINARY_NAME, WASM_PACKAGE, expectedPackage, ownEnv } = require('../lib/platform.js')
 
 const PACKAGE_ROOT = path.join(__dirname, '..')
 
@@ -31,12 +31,19 @@ const KNOWN_CAUSES = [
   },
 ]
 
+// Where NAPI_RS_FORCE_WASI is set, the loader may have asked for the WebAssembly build.
+const forcedWasiCause = (value) => ({
+  cause: `NAPI_RS_FORCE_WASI=${value} is set: napi-rs's 1, true and error ask for the WebAssembly build, ${WASM_PACKAGE}, instead of this machine's native package`,
+  fix: `install it (npm install --force ${WASM_PACKAGE}: its cpu is wasm32), or unset NAPI_RS_FORCE_WASI`,
+})
+
 /**
- * `{ engine, engineError, expectedPackage, installed, installedVersion, localBuild, libc,
- * node, packageVersion, causes }`: `engine` is 'native', 'wasm32-wasi' or null with
- * `engineError` `{ code, message }`; `installed` says whether `expectedPackage.packageName`
- * resolves from this package; `localBuild` whether a binary built in this folder is there;
- * `causes` are KNOWN_CAUSES where no engine loads, else empty.
+ * `{ engine, engineError, expectedPackage, installed, installedVersion, wasmPackageInstalled,
+ * forceWasi, localBuild, libc, node, packageVersion, causes }`: `engine` is 'native',
+ * 'wasm32-wasi' or null with `engineError` `{ code, message }`; `installed` says whether
+ * `expectedPackage.packageName` resolves from this package; `forceWasi` is
+ * NAPI_RS_FORCE_WASI's value or null; `localBuild` whether a binary built in this folder is
+ * there; `causes` are the known causes where no engine loads, else empty.
  */
 function runtimeReport() {
   const expected = expectedPackage()
@@ -48,6 +55,7 @@ function runtimeReport() {
     engineError = { code: typeof error?.code === 'string' ? error.code : null, message: String(error?.message ?? error).split('\n')[0] }
   }
   const installedVersion = expected.packageName ? versionOf(expected.packageName) : null
+  const forceWasi = ownEnv('NAPI_RS_FORCE_WASI') || null
   const localBuild = Boolean(expected.suffix) && fs.existsSync(path.join(PACKAGE_ROOT, `${BINARY_NAME}.${expected.suffix}.node`))
   return {
     engine,
@@ -56,11 +64,12 @@ function runtimeReport() {
     installed: installedVersion !== null,
     installedVersion,
     wasmPackageInstalled: versionOf(WASM_PACKAGE) !== null,
+    forceWasi,
     localBuild,
     libc: expected.libc,
     node: process.versions.node,
     packageVersion: require('../package.json').version,
-    causes: engine ? [] : KNOWN_CAUSES,
+    causes: engine ? [] : forceWasi ? [forcedWasiCause(forceWasi), ...KNOWN_CAUSES] : KNOWN_CAUSES,
   }
 }
 
@@ -83,6 +92,7 @@ function runtimeLines(report) {
   const lines = [
     `engine:      ${report.engine ?? `none (${report.engineError.code ?? 'no code'}: ${report.engineError.message})`}`,
     `platform:    ${platform}: needs ${pkg}`,
+    ...(report.forceWasi ? [`force wasi:  NAPI_RS_FORCE_WASI=${report.forceWasi}; ${WASM_PACKAGE} ${report.wasmPackageInstalled ? 'installed' : 'not installed'}`] : []),
     `libc:        ${report.libc ?? 'not Linux'}`,
     `node:        ${report.node}`,
     `package:     atlas-user-hash ${report.packageVersion}`,

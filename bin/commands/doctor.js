@@ -64,8 +64,8 @@ function firstFailure(diagnosis, source, copies, runtime) {
   if (copies.length > 0) return new CliError('ERR_ATLAS_SECRET_PUBLIC', publicCopiesProblem(copies))
   if (!runtime.engine) {
     const code = runtime.engineError.code?.startsWith('ERR_ATLAS_') ? runtime.engineError.code : 'ERR_ATLAS_BINDING_NOT_FOUND'
-    const pkg = runtime.expectedPackage.packageName
-    return new CliError(code, `no hash engine loads here (${runtime.engineError.message.replace(/[.:]$/, '')})${pkg ? `: install ${pkg}` : ''}; the known causes and their fixes are listed above`)
+    const pkg = runtime.forceWasi ? null : runtime.expectedPackage.packageName
+    return new CliError(code, `no hash engine loads here (${runtime.engineError.message.replace(/[.:]$/, '')})${pkg ? `: install ${pkg}` : ''}; the known causes and their fixes are in the report`)
   }
   return null
 }
