@@ -26,13 +26,12 @@ export const ORACLE_BATCH_MS = 60_000
  * (as `next start` loads .env.production.local, .env.local, .env.production and .env):
  * `{ failed, values }`, with `failed[i]` true where Next.js fails to load file `i` (and
  * skips it), and `values` the final `process.env` value of every key a loaded file
- * defines, but integer-named keys such as `1`, which process.env keeps as plain properties
- * and the command never reads. From the command's reader.
+ * defines. From the command's reader.
  * @param {{ texts: string[], env: Record<string, string> }} testCase
  */
 export function weRead({ texts, env }) {
   const { files, final } = loadFilesLikeNextJs(texts.map((text, i) => ({ name: `.env${i}`, text })), asProcessEnv(env))
-  return { failed: files.map((file) => Boolean(file.failed)), values: namedKeys(final) }
+  return { failed: files.map((file) => Boolean(file.failed)), values: final }
 }
 
 /**
@@ -72,10 +71,6 @@ function lastLine(text) {
   return lines.find((line) => /heap|memory|stack/i.test(line)) || lines[lines.length - 1] || ''
 }
 
-function namedKeys(values) {
-  return Object.fromEntries(Object.entries(values).filter(([key]) => !/^\d+$/.test(key)))
-}
-
 /**
  * One case through @next/env's processEnv, in a fresh copy of the module (it keeps the
  * first environment it saw) and with `env` as the whole of process.env.
@@ -91,7 +86,7 @@ function oracleCase({ texts, env }) {
   processEnv(files, '', log, true)
   const values = {}
   for (const file of files) for (const key of Object.keys(file.env)) values[key] = process.env[key]
-  return { failed: files.map((file) => failedPaths.has(file.path)), values: namedKeys(values) }
+  return { failed: files.map((file) => failedPaths.has(file.path)), values }
 }
 
 // As a script (the oracle's child): cases as JSON on stdin, one answer per line on stdout,

@@ -217,6 +217,14 @@ function asStoredInEnvironment(value) {
   return (nul === -1 ? bytes : bytes.subarray(0, nul)).toString('utf8')
 }
 
+/**
+ * Whether `key` is an array index ('0' to '4294967294'): process.env has no interceptor for
+ * those, so it keeps such a key's value as given, NUL and all, as a plain object does.
+ */
+function isArrayIndex(key) {
+  return /^(0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1
+}
+
 /** A copy of `environment`, with its prototype, that lacks the variable `name` (a whole copy for `undefined`). */
 function withoutVariable(environment, name) {
   const copy = Object.create(Object.getPrototypeOf(environment))
@@ -272,7 +280,7 @@ function loadFilesLikeNextJs(files, environment) {
     }
     const values = {}
     for (const key of Object.keys(expanded)) {
-      values[key] = asStoredInEnvironment(expanded[key])
+      values[key] = isArrayIndex(key) ? expanded[key] : asStoredInEnvironment(expanded[key])
       live[key] = values[key]
       // @next/env's test: `typeof initialEnv[key] === 'undefined'`, so an inherited name such as toString counts as set.
       if (typeof initial[key] === 'undefined' && !Object.hasOwn(first, key)) first[key] = values[key]
