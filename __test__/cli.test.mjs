@@ -6,19 +6,20 @@
 // env-file cases run under Node 20, 22 and 24 (`npm run tools:runtimes` installs 22 and 24;
 // ATLAS_TEST_ALL_NODES=1, as .ci/run sets it, fails where one is missing).
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from './child-process.mjs'
+import { execFileSync, spawn, spawnSync } from './child-process.mjs'
 import { createHash, createHmac } from 'node:crypto'
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { ORACLE_BATCH_MS, ORACLE_FLAGS } from './next-env.mjs'
 
 const require = createRequire(import.meta.url)
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const { detectHost, platformSuffix } = require('../lib/platform.js')
+const { detectHost, expectedPackage, platformSuffix } = require('../lib/platform.js')
 
 // No English words, and every 6-character piece has a letter past f: none can turn up in
 // the help text or in hex output by chance.
@@ -26,6 +27,7 @@ const SECRET = 'Qx7vZk2mWp9tLr4nBj8hYc3s'
 const OTHER_SECRET = 'Hv3KqZxR8mTj4WpLs9YbNc2g'
 const SECRETS = [SECRET, OTHER_SECRET]
 const WIN = process.platform === 'win32'
+const POSIX = WIN && 'needs a POSIX shell (process substitution, mkfifo, /dev/full)'
 
 const hmac = (secret, id) => createHmac('sha256', secret).update(String(id)).digest('hex')
 const fingerprint = (secret) => createHash('sha256').update('atlas-user-hash fingerprint v1\0').update(secret).digest('hex').slice(0, 12)
@@ -240,15 +242,25 @@ describe('--dotenv: ATLAS_SECRET as Next.js reads it', parallel, () => {
     assert.deepEqual([verify.status, verify.stdout, verify.stderr], [0, 'ok\n', ''])
   })
 
-  it('doctor notes a $ that Next.js expands, a # that cuts the value, and a NEXT_PUBLIC_ secret', async () => {
-    const file = envFile('surprises.env', `NEXT_PUBLIC_ATLAS_SECRET=x\nATLAS_SECRET=${SECRET}$Zz#tail\n`)
+  it('doctor notes a $ that Next.js expands and a # that cuts the value', async () => {
+    const file = envFile('surprises.env', `ATLAS_SECRET=${SECRET}$Zz#tail\n`)
     const { status, json } = await runJson(['doctor', '--dotenv', file])
     assert.equal(status, 0)
     assert.equal(json.fingerprint, fingerprint(SECRET))
-    assert.deepEqual(json.source, { kind: 'env-file', path: file, line: 2, wins: 'file' })
-    for (const part of ['has a $', 'has a # right after it', 'NEXT_PUBLIC_ATLAS_SECRET is defined in the file']) {
+    assert.deepEqual(json.source, { kind: 'env-file', path: file, line: 1, wins: 'file' })
+    for (const part of ['has a $', 'has a # right after it']) {
       assert.ok(json.notes.some((n) => n.includes(part)), `no note with ${part}: ${json.notes.join('\n')}`)
     }
+  })
+
+  it('a NEXT_PUBLIC_ATLAS_SECRET in the file: ERR_ATLAS_SECRET_PUBLIC from hash, verify and doctor, naming the file', async () => {
+    const file = envFile('public-in-file.env', `NEXT_PUBLIC_ATLAS_SECRET=x\nATLAS_SECRET=${SECRET}\n`)
+    for (const args of [['hash', 'u'], ['verify', 'u', hmac(SECRET, 'u')]]) {
+      assertFails(await run([...args, '--dotenv', file]), 'ERR_ATLAS_SECRET_PUBLIC', /NEXT_PUBLIC_ATLAS_SECRET is defined in .*public-in-file\.env: .*Rename the variable to ATLAS_SECRET, rotate the secret in Atlas, and redeploy\n$/)
+    }
+    const doctor = await runJson(['doctor', '--dotenv', file])
+    assert.deepEqual([doctor.status, doctor.json.ok, doctor.json.code], [2, false, 'ERR_ATLAS_SECRET_PUBLIC'])
+    assert.deepEqual(doctor.json.publicCopies, [{ variable: 'NEXT_PUBLIC_ATLAS_SECRET', file, modes: [] }])
   })
 
   it('a file without ATLAS_SECRET, and none in the environment: ERR_ATLAS_SECRET_MISSING naming the file', async () => {
@@ -342,9 +354,10 @@ describe('doctor', parallel, () => {
   it('--json for a good secret', async () => {
     const { status, json } = await runJson(['doctor'], withSecret)
     assert.equal(status, 0)
-    assert.deepEqual(json, {
+    assert.deepEqual({ ...json, runtime: typeof json.runtime }, {
       ok: true, status: 'fine', code: null, problem: null, source: { kind: 'env', variable: 'ATLAS_SECRET' },
-      length: SECRET.length, bytes: SECRET.length, fingerprint: fingerprint(SECRET), withoutWhitespace: null, notes: [],
+      length: SECRET.length, bytes: SECRET.length, fingerprint: fingerprint(SECRET), withoutWhitespace: null,
+      publicCopies: [], checkedFiles: [], runtime: 'object', notes: [],
     })
   })
 
@@ -414,14 +427,14 @@ describe('doctor', parallel, () => {
     const value = `${SECRET}\r\n`
     const result = await run(['doctor'], { env: { ATLAS_SECRET: value } })
     assert.equal(result.status, 2)
-    assert.equal(result.stdout, [
+    assert.deepEqual(result.stdout.split('\n').slice(0, 6), [
       'secret:      ATLAS_SECRET in the environment',
       'problem:     ends with a carriage return (\\r) and a newline (\\n)',
       `length:      ${SECRET.length + 2} characters`,
       `fingerprint: ${fingerprint(value)}`,
       `without the whitespace: ${SECRET.length} characters, fingerprint ${fingerprint(SECRET)}`,
-      '',
-    ].join('\n'))
+      'engine:      native',
+    ])
     assert.match(result.stderr, /^atlas-user-hash: ERR_ATLAS_SECRET_INVALID: .*Atlas rejects every hash made with it/)
   })
 
@@ -449,6 +462,209 @@ describe('doctor', parallel, () => {
   })
 })
 
+/** A folder in the scratch space holding these .env files, as a Next.js app's folder would. */
+function appWith(name, files) {
+  const dir = join(scratch, name)
+  mkdirSync(dir)
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text)
+  return dir
+}
+
+describe('doctor: a public copy of the secret (issue 24)', parallel, () => {
+  const publicProblem = /^atlas-user-hash: ERR_ATLAS_SECRET_PUBLIC: .*Remove the variable \(keep only ATLAS_SECRET, read on the server\), rotate the secret in Atlas, and redeploy\n$/
+
+  it('a NEXT_PUBLIC_, VITE_, PUBLIC_ or EXPO_PUBLIC_ variable equal to the secret in the environment: named, exit 2', async () => {
+    for (const variable of ['NEXT_PUBLIC_ATLAS_KEY', 'VITE_ATLAS', 'PUBLIC_SECRET', 'EXPO_PUBLIC_X']) {
+      const result = await run(['doctor'], { env: { ATLAS_SECRET: SECRET, [variable]: SECRET } })
+      assert.equal(result.status, 2, result.stderr)
+      assert.match(result.stdout, new RegExp(`\\npublic: {6}${variable} in the environment\\n`))
+      assert.match(result.stderr, publicProblem)
+      assert.ok(result.stderr.includes(variable))
+    }
+  })
+
+  it('in the .env files Next.js loads, expanded as Next.js expands them, with the modes that load each', async () => {
+    const app = appWith('public-app', {
+      '.env.local': `ATLAS_SECRET=${SECRET}\nNEXT_PUBLIC_ATLAS_KEY=$ATLAS_SECRET\nNEXT_PUBLIC_OTHER=not-the-secret\n`,
+      '.env.production': `PUBLIC_KEY="${SECRET}"\n`,
+      '.env.development.local': `EXPO_PUBLIC_KEY=${SECRET}\n`,
+      '.env.test': `VITE_KEY=${SECRET}\n`, // next dev, build and start never load .env.test
+    })
+    const { status, json, stderr } = await runJson(['doctor'], { cwd: app })
+    assert.equal(status, 2)
+    assert.deepEqual([json.status, json.code], ['unset', 'ERR_ATLAS_SECRET_MISSING'], 'the secret itself is not in the environment')
+    assert.deepEqual(json.publicCopies, [
+      { variable: 'NEXT_PUBLIC_ATLAS_KEY', file: '.env.local', modes: ['production', 'development'] },
+      { variable: 'PUBLIC_KEY', file: '.env.production', modes: ['production'] },
+      { variable: 'EXPO_PUBLIC_KEY', file: '.env.development.local', modes: ['development'] },
+    ])
+    assert.deepEqual(json.checkedFiles.sort(), ['.env.development.local', '.env.local', '.env.production'])
+    assert.match(stderr, /ERR_ATLAS_SECRET_MISSING/)
+    const withSecretSet = await run(['doctor'], { cwd: app, env: { ATLAS_SECRET: SECRET } })
+    assert.equal(withSecretSet.status, 2)
+    assert.match(withSecretSet.stdout, /\npublic: {6}NEXT_PUBLIC_ATLAS_KEY in \.env\.local \(loaded by Next\.js in production and development\)\n/)
+    assert.match(withSecretSet.stderr, publicProblem)
+  })
+
+  it('a copy with whitespace around it counts; another value, or a public name with no secret, does not', async () => {
+    const padded = await run(['doctor'], { env: { ATLAS_SECRET: SECRET, VITE_KEY: ` ${SECRET}\n` } })
+    assert.match(padded.stderr, /ERR_ATLAS_SECRET_PUBLIC: .*VITE_KEY in the environment/)
+    const app = appWith('public-fine', { '.env': `NEXT_PUBLIC_KEY=${OTHER_SECRET}\nNEXT_PUBLIC_EMPTY=\n` })
+    const fine = await runJson(['doctor'], { cwd: app, env: { ATLAS_SECRET: SECRET, VITE_EMPTY: '' }, secrets: [OTHER_SECRET] })
+    assert.deepEqual([fine.status, fine.json.ok, fine.json.publicCopies, fine.json.checkedFiles], [0, true, [], ['.env']])
+  })
+
+  it('NEXT_PUBLIC_ATLAS_SECRET set at all: flagged by doctor, refused by hash and verify', async () => {
+    const env = { ATLAS_SECRET: SECRET, NEXT_PUBLIC_ATLAS_SECRET: 'anything' }
+    const doctor = await runJson(['doctor'], { env })
+    assert.deepEqual([doctor.status, doctor.json.code, doctor.json.publicCopies], [2, 'ERR_ATLAS_SECRET_PUBLIC', [{ variable: 'NEXT_PUBLIC_ATLAS_SECRET', file: null, modes: [] }]])
+    assertFails(await run(['hash', 'u'], { env }), 'ERR_ATLAS_SECRET_PUBLIC', /NEXT_PUBLIC_ATLAS_SECRET is set in this environment: .*rotate the secret in Atlas, and redeploy\n$/)
+    assertFails(await run(['verify', 'u', hmac(SECRET, 'u')], { env }), 'ERR_ATLAS_SECRET_PUBLIC')
+    const app = appWith('public-name', { '.env.local': 'NEXT_PUBLIC_ATLAS_SECRET=something-else\n' })
+    const inFile = await runJson(['doctor'], { cwd: app, env: { ATLAS_SECRET: SECRET } })
+    assert.deepEqual([inFile.status, inFile.json.publicCopies], [2, [{ variable: 'NEXT_PUBLIC_ATLAS_SECRET', file: '.env.local', modes: ['production', 'development'] }]])
+  })
+
+  it('a public copy in the --dotenv file is named by its path', async () => {
+    const file = envFile('public-dotenv.env', `ATLAS_SECRET=${SECRET}\nVITE_ATLAS=\${ATLAS_SECRET}\n`)
+    const { status, json } = await runJson(['doctor', '--dotenv', file])
+    assert.deepEqual([status, json.code, json.publicCopies], [2, 'ERR_ATLAS_SECRET_PUBLIC', [{ variable: 'VITE_ATLAS', file, modes: [] }]])
+  })
+})
+
+describe('doctor: what a support request needs (issue 24)', parallel, () => {
+  const expected = expectedPackage()
+
+  it('--json: the engine, the expected platform package and whether it is installed, libc, Node and package versions', async () => {
+    const { status, json } = await runJson(['doctor'], withSecret)
+    assert.equal(status, 0)
+    assert.deepEqual(json.runtime, {
+      engine: 'native',
+      engineError: null,
+      expectedPackage: { packageName: expected.packageName, os: expected.os, cpu: expected.cpu, libc: expected.libc },
+      installed: true,
+      installedVersion: pkg.version,
+      wasmPackageInstalled: false,
+      forceWasi: null,
+      localBuild: false,
+      libc: expected.libc,
+      node: process.versions.node,
+      packageVersion: pkg.version,
+      causes: [],
+    })
+  })
+
+  it('as text', async () => {
+    const result = await run(['doctor'], withSecret)
+    const platform = [expected.os, expected.cpu, expected.libc].filter(Boolean).join(' ')
+    for (const line of ['engine:      native', `platform:    ${platform}: needs ${expected.packageName}, installed (${pkg.version})`, `node:        ${process.versions.node}`, `package:     atlas-user-hash ${pkg.version}`]) {
+      assert.ok(result.stdout.split('\n').includes(line), `no line ${line}:\n${result.stdout}`)
+    }
+  })
+
+  it('with the platform package removed: the missing package, the known causes and their fixes, exit 2', async () => {
+    const broken = join(scratch, 'project-without-binary')
+    cpSync(project, broken, { recursive: true, verbatimSymlinks: true })
+    rmSync(join(broken, 'node_modules', expected.packageName), { recursive: true })
+    const bash = `node "${join(broken, 'node_modules', pkg.name, pkg.bin['atlas-user-hash'])}" doctor`
+    const { status, stdout, stderr } = await run([], { bash: `${bash} --json`, ...withSecret })
+    const json = JSON.parse(stdout)
+    assert.equal(status, 2)
+    assert.deepEqual([json.ok, json.status, json.code], [false, 'fine', 'ERR_ATLAS_BINDING_NOT_FOUND'])
+    assert.deepEqual([json.runtime.engine, json.runtime.engineError.code, json.runtime.installed, json.runtime.expectedPackage.packageName], [null, 'ERR_ATLAS_BINDING_NOT_FOUND', false, expected.packageName])
+    const causes = json.runtime.causes.map(({ cause, fix }) => `${cause} ${fix}`).join('\n')
+    for (const part of ['npm/cli#4828', 'delete node_modules and package-lock.json', '--omit=optional', 'another OS', 'supportedArchitectures']) assert.ok(causes.includes(part), `no ${part} in\n${causes}`)
+    assert.match(stderr, new RegExp(`^atlas-user-hash: ERR_ATLAS_BINDING_NOT_FOUND: no hash engine loads here .*install ${expected.packageName}`))
+    const text = await run([], { bash, ...withSecret })
+    assert.equal(text.status, 2)
+    assert.match(text.stdout, /\nengine: {6}none \(ERR_ATLAS_BINDING_NOT_FOUND: /)
+    assert.match(text.stdout, new RegExp(`needs ${expected.packageName}, not installed\\n`))
+    assert.match(text.stdout, /\ncause\? {7}npm's optional-dependencies bug \(npm\/cli#4828\).*Fix: delete node_modules and package-lock\.json, then run npm install again/)
+  })
+  it('NAPI_RS_FORCE_WASI=1 without the wasm package: no engine, exit 2, and the first cause says what the variable asks for', async () => {
+    const { status, json, stderr } = await runJson(['doctor'], { env: { ATLAS_SECRET: SECRET, NAPI_RS_FORCE_WASI: '1' } })
+    assert.deepEqual([status, json.code, json.runtime.engine, json.runtime.forceWasi, json.runtime.wasmPackageInstalled], [2, 'ERR_ATLAS_BINDING_NOT_FOUND', null, '1', false])
+    assert.match(json.runtime.causes[0].cause, /^NAPI_RS_FORCE_WASI=1 is set: .*atlas-user-hash-wasm32-wasi/)
+    assert.match(json.runtime.causes[0].fix, /npm install --force atlas-user-hash-wasm32-wasi.*or unset NAPI_RS_FORCE_WASI/)
+    assert.doesNotMatch(stderr, /install atlas-user-hash-linux/, 'the native package is not what is missing')
+    const text = await run(['doctor'], { env: { ATLAS_SECRET: SECRET, NAPI_RS_FORCE_WASI: '1' } })
+    assert.match(text.stdout, /\nforce wasi: {2}NAPI_RS_FORCE_WASI=1; atlas-user-hash-wasm32-wasi not installed\n/)
+  })
+})
+
+describe('the command where its folder or file is not what it expects (issue 25)', parallel, () => {
+  const gone = (command) => `d=$(mktemp -d) && cd "$d" && rmdir "$d" && ${command}`
+
+  it('a deleted working directory: ERR_ATLAS_WORKING_DIRECTORY, exit 2, no stack', { skip: POSIX }, async () => {
+    for (const command of ['"$BIN" doctor', '"$BIN" hash u', '"$BIN" verify u x', '"$BIN" hash u --dotenv .env.local', '"$BIN" doctor --secret-stdin </dev/null']) {
+      const result = await run([], { bash: gone(command), ...withSecret })
+      assertFails(result, 'ERR_ATLAS_WORKING_DIRECTORY', /the working directory cannot be read \(ENOENT\): it was deleted or replaced .*cd "\$PWD"/)
+    }
+  })
+
+  it('a deleted working directory, with --json: the JSON error; --version and --help still answer', { skip: POSIX }, async () => {
+    const json = await run([], { bash: gone('"$BIN" doctor --json'), ...withSecret })
+    assert.equal(json.status, 2)
+    assert.equal(JSON.parse(json.stdout).error.code, 'ERR_ATLAS_WORKING_DIRECTORY')
+    const version = await run([], { bash: gone('"$BIN" --version') })
+    assert.deepEqual([version.status, version.stdout], [0, `${pkg.version}\n`])
+    assert.equal((await run([], { bash: gone('"$BIN" --help') })).status, 0)
+  })
+
+  const deviceError = /cannot read the .*: it is a character device, not a regular file or a FIFO: Next\.js skips such a file/
+  it('--dotenv /dev/zero, /dev/null, /dev/urandom: ERR_ATLAS_ENV_FILE, exit 2, at once', { skip: POSIX }, async () => {
+    for (const device of ['/dev/zero', '/dev/null', '/dev/urandom']) {
+      // Not --env-file: Node.js itself reads that file before the command starts, and reads /dev/zero without end.
+      for (const args of [['hash', 'u', '--dotenv', device], ['doctor', '-e', device], ['verify', 'u', 'x', `--dotenv=${device}`]]) {
+        const result = await run(args, { timeout: 10_000 })
+        assertFails(result, 'ERR_ATLAS_ENV_FILE', deviceError)
+      }
+    }
+  })
+
+  it('.env.local symlinked to a device: refused by --dotenv .env.local and by doctor\'s search of the folder', { skip: POSIX }, async () => {
+    const app = join(scratch, 'device-app')
+    mkdirSync(app)
+    symlinkSync('/dev/zero', join(app, '.env.local'))
+    assertFails(await run(['hash', 'u', '--dotenv', '.env.local'], { cwd: app, timeout: 10_000 }), 'ERR_ATLAS_ENV_FILE', deviceError)
+    const doctor = await run(['doctor'], { cwd: app, timeout: 10_000, ...withSecret })
+    assert.equal(doctor.status, 2)
+    assert.match(doctor.stderr, /^atlas-user-hash: ERR_ATLAS_ENV_FILE: cannot read the .*device-app\/\.env\.local: it is a character device/)
+    // A link to nothing is no file at all: Next.js skips it, and so does the search.
+    const dangling = join(scratch, 'dangling-app')
+    mkdirSync(dangling)
+    symlinkSync(join(dangling, 'nowhere'), join(dangling, '.env'))
+    assert.equal((await run(['doctor'], { cwd: dangling, ...withSecret })).status, 0)
+  })
+
+  it(`a FIFO may deliver up to 1 MiB: one that does not stop is refused (ERR_ATLAS_ENV_FILE, exit 2), one just under works`, { skip: POSIX }, async () => {
+    const endless = await run([], { bash: '"$BIN" hash u --dotenv <(yes ATLAS_SECRET=x)', timeout: 20_000 })
+    assertFails(endless, 'ERR_ATLAS_ENV_FILE', /: it is a FIFO that delivered more than 1 MiB, which no \.env file is: this command stops there\n$/)
+    const script = (bytes) => `"$BIN" hash u --dotenv <(head -c ${bytes} /dev/zero | tr '\\0' '\\n'; printf 'ATLAS_SECRET=%s\\n' "$S")`
+    const under = await run([], { bash: script(1024 * 1024 - 64), env: { S: SECRET }, timeout: 20_000 })
+    assert.deepEqual([under.status, under.stdout], [0, `${hmac(SECRET, 'u')}\n`], under.stderr)
+    assertFails(await run([], { bash: script(1024 * 1024), env: { S: SECRET }, timeout: 20_000 }), 'ERR_ATLAS_ENV_FILE', /more than 1 MiB/)
+  })
+
+  it('a FIFO among the folder\'s .env files: doctor does not wait for a writer, and reads a --dotenv FIFO once', { skip: POSIX }, async () => {
+    const app = join(scratch, 'fifo-app')
+    mkdirSync(app)
+    execFileSync('mkfifo', [join(app, '.env.local')])
+    const alone = await runJson(['doctor'], { cwd: app, timeout: 15_000, ...withSecret })
+    assert.deepEqual([alone.status, alone.json.checkedFiles], [0, []])
+    assert.ok(alone.json.notes.some((note) => note.startsWith('.env.local is a FIFO: not read here')), alone.json.notes.join('\n'))
+    const bash = `{ printf 'ATLAS_SECRET=%s\\nVITE_K=%s\\n' "$S" "$S" > .env.local & } && w=$! && timeout 10 "$BIN" doctor --dotenv .env.local --json; s=$?; kill $w 2>/dev/null; exit $s`
+    const once = await run([], { bash, cwd: app, env: { S: SECRET }, timeout: 15_000 })
+    const json = JSON.parse(once.stdout)
+    assert.deepEqual([once.status, json.fingerprint, json.publicCopies], [2, fingerprint(SECRET), [{ variable: 'VITE_K', file: '.env.local', modes: ['production', 'development'] }]])
+  })
+
+  it('a regular file of any size is read whole, as Next.js reads it', async () => {
+    const file = envFile('big.env', `${'# padding\n'.repeat(200_000)}ATLAS_SECRET=${SECRET}\n`)
+    assert.equal((await run(['hash', 'u', '--dotenv', file])).stdout, `${hmac(SECRET, 'u')}\n`)
+  })
+})
+
 describe('never from the command line', parallel, () => {
   for (const args of [['hash', 'u', '--secret', SECRET], [`--secret=${SECRET}`, 'doctor'], ['verify', 'u', 'h', '--secret']]) {
     it(`refuses ${args.map((a) => a.replace(SECRET, '<secret>')).join(' ')}`, async () => {
@@ -469,8 +685,10 @@ describe('errors: exit 2, a code and a sentence on stderr', parallel, () => {
     assertFails(await run(['verify', '', 'x'], withSecret), 'ERR_ATLAS_INVALID_USER_ID')
   })
 
-  it('no secret, or a bad one, for hash and verify', async () => {
-    assertFails(await run(['hash', 'u']), 'ERR_ATLAS_SECRET_MISSING', /ATLAS_SECRET in the environment is not set/)
+  it('no secret, or a bad one, for hash and verify; the hint names --dotenv, the option that exists', async () => {
+    const missing = await run(['hash', 'u'])
+    assertFails(missing, 'ERR_ATLAS_SECRET_MISSING', /ATLAS_SECRET in the environment is not set: .*or check a file with --dotenv\n$/)
+    assert.doesNotMatch(missing.stderr, /--env-file/)
     assertFails(await run(['verify', 'u', 'x'], { env: { ATLAS_SECRET: `${SECRET}\n` } }), 'ERR_ATLAS_SECRET_INVALID', /ends with a newline/)
   })
 
@@ -545,7 +763,6 @@ describe('--help and --version', parallel, () => {
 // The env file on Node 20, 22 and 24, which read --env-file themselves (issue 18, case 1),
 // and a closed standard output (case 4)
 
-const POSIX = WIN && 'needs a POSIX shell (process substitution, mkfifo, /dev/full)'
 
 /**
  * A bash script that writes an env file into a FIFO from one background writer and runs the
@@ -633,24 +850,30 @@ describe('the .env parser, through the command: time about in proportion to the 
     entries: (n) => `${Array.from({ length: n }, (_, i) => `KEY_${i}=value_${i}`).join('\n')}\nATLAS_SECRET=${SECRET}\n`,
     'blank lines before a # line': (n) => `${'\n'.repeat(n)}# comment\nATLAS_SECRET=${SECRET}\n`,
   }
+  const SIZES = [10_000, 20_000, 40_000]
+  const ROUNDS = 3
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
   for (const [name, make] of Object.entries(files)) {
-    it(`${name}: 10k, 20k, 40k; 4 times the file takes well under 8 times as long`, async (t) => {
-      const times = {}
-      for (const n of [10_000, 20_000, 40_000]) {
-        const file = envFile(`linear-${name.length}-${n}.env`, make(n))
-        // A quadratic parser takes 16 times as long for 4 times the file: stop it at 12.
-        const timeout = times[10_000] ? Math.ceil(12 * times[10_000]) + 2000 : 60_000
-        times[n] = Infinity
-        for (let round = 0; round < 2; round++) {
-          const result = await run(['hash', 'u', '--dotenv', file], { timeout })
-          assert.deepEqual([result.status, result.stdout], [0, `${hmac(SECRET, 'u')}\n`], result.stderr)
-          times[n] = Math.min(times[n], result.ms)
+    it(`${name}: 10k, 20k, 40k, ${ROUNDS} runs each, interleaved; the median for 40k is well under 8 times the one for 10k`, async (t) => {
+      const paths = SIZES.map((n) => envFile(`linear-${name.length}-${n}.env`, make(n)))
+      // Each run includes Node's start, so a linear reader gives well under 4; a square, 16 for the parse.
+      let report
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const readings = SIZES.map(() => [])
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const [i, file] of paths.entries()) {
+            const result = await run(['hash', 'u', '--dotenv', file], { timeout: 120_000 })
+            assert.deepEqual([result.status, result.stdout], [0, `${hmac(SECRET, 'u')}\n`], result.stderr)
+            assert.ok(Number.isFinite(result.ms) && result.ms > 0, `a run of ${result.ms} ms`)
+            readings[i].push(result.ms)
+          }
         }
+        const [t10, t20, t40] = readings.map(median)
+        report = `attempt ${attempt}: medians 10k: ${t10.toFixed(0)} ms, 20k: ${t20.toFixed(0)} ms, 40k: ${t40.toFixed(0)} ms (ratio ${(t40 / t10).toFixed(1)}, ${ROUNDS} runs each)`
+        t.diagnostic(report)
+        if (t40 / t10 < 8) return
       }
-      const ratio = times[40_000] / times[10_000]
-      const report = `10k: ${times[10_000].toFixed(0)} ms, 20k: ${times[20_000].toFixed(0)} ms, 40k: ${times[40_000].toFixed(0)} ms (ratio ${ratio.toFixed(1)})`
-      t.diagnostic(report)
-      assert.ok(ratio < 8, report)
+      assert.fail(report)
     })
   }
 })
@@ -658,13 +881,13 @@ describe('the .env parser, through the command: time about in proportion to the 
 // ---------------------------------------------------------------------------------------
 // The secret Next.js uses (case 3), checked against @next/env itself
 
-/** What a Next.js app started with `env` gets in process.env.ATLAS_SECRET from this .env text: @next/env, in a child. */
+/** What a Next.js app started with `env` gets in process.env.ATLAS_SECRET from this .env text: @next/env, in a child with the oracle's limits. */
 function nextJsSecret(text, env = {}) {
   const script = `const { processEnv } = require(${JSON.stringify(require.resolve('@next/env'))})
 let failed = false
 processEnv([{ path: '.env', contents: require('node:fs').readFileSync(0, 'utf8'), env: {} }], '.', { error: () => { failed = true }, info() {}, warn() {} }, true)
 process.stdout.write(JSON.stringify({ failed, value: process.env.ATLAS_SECRET ?? null }))`
-  const result = spawnSync(process.execPath, ['-e', script], { input: text, encoding: 'utf8', env: { ...baseEnv, ...env } })
+  const result = spawnSync(process.execPath, [...ORACLE_FLAGS, '-e', script], { input: text, encoding: 'utf8', env: { ...baseEnv, ...env }, timeout: ORACLE_BATCH_MS })
   assert.equal(result.status, 0, result.stderr)
   return JSON.parse(result.stdout)
 }
@@ -730,30 +953,49 @@ describe('redaction', parallel, () => {
 })
 
 // ---------------------------------------------------------------------------------------
-// The README's lines, as a Next.js user runs them (case 6)
+// The README's and docs/cli.md's lines, as a Next.js user runs them (case 6)
 
-describe('README: the debugging lines work in a Next.js app, whose secret is in .env.local', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8')
-  const section = readme.slice(readme.indexOf('## Debugging a rejected hash'))
-  const block = /```sh\n([\s\S]*?)```/.exec(section)[1]
-  const lines = block.split('\n').filter((line) => line.startsWith('npx atlas-user-hash '))
+/** The `npx atlas-user-hash …` lines of the ```sh blocks of a Markdown file. */
+function commandLines(file) {
+  const text = readFileSync(join(root, file), 'utf8')
+  const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1])
+  return blocks.flatMap((block) => block.split('\n')).filter((line) => line.startsWith('npx atlas-user-hash '))
+}
 
-  it('has the three lines, each with --dotenv .env.local', () => {
-    assert.deepEqual(lines.map((line) => line.split(' ')[2]), ['doctor', 'hash', 'verify'])
-    for (const line of lines) assert.match(line, / --dotenv \.env\.local /)
-  })
+for (const doc of ['README.md', 'docs/cli.md']) {
+  describe(`${doc}: the debugging lines work in a Next.js app, whose secret is in .env.local`, () => {
+    const lines = commandLines(doc)
 
-  for (const line of lines) {
-    it(line.replace(/\s+#.*$/, ''), async () => {
-      const app = join(scratch, 'next-app')
-      mkdirSync(app, { recursive: true })
-      writeFileSync(join(app, '.env.local'), `ATLAS_SECRET=${SECRET}\n`)
-      const args = line.replace(/\s+#.*$/, '').split(/\s+/).slice(2).map((arg) => (arg === '3f0c…' ? hmac(SECRET, 'user_100123') : arg))
-      const result = await run(args, { cwd: app })
-      assert.deepEqual([result.status, result.stderr], [0, ''], args.join(' '))
-      if (args[0] === 'hash') assert.equal(result.stdout, `${hmac(SECRET, 'user_100123')}\n`)
+    it('has the three lines, each with --dotenv .env.local', () => {
+      assert.deepEqual(lines.map((line) => line.split(' ')[2]), ['doctor', 'hash', 'verify'])
+      for (const line of lines) assert.match(line, / --dotenv \.env\.local /)
     })
-  }
+
+    for (const line of lines) {
+      it(line.replace(/\s+#.*$/, ''), async () => {
+        const app = join(scratch, 'next-app')
+        mkdirSync(app, { recursive: true })
+        writeFileSync(join(app, '.env.local'), `ATLAS_SECRET=${SECRET}\n`)
+        const args = line.replace(/\s+#.*$/, '').split(/\s+/).slice(2).map((arg) => (arg === '3f0c…' ? hmac(SECRET, 'user_100123') : arg))
+        const result = await run(args, { cwd: app })
+        assert.deepEqual([result.status, result.stderr], [0, ''], args.join(' '))
+        if (args[0] === 'hash') assert.equal(result.stdout, `${hmac(SECRET, 'user_100123')}\n`)
+      })
+    }
+  })
+}
+
+it('docs/cli.md: doctor\'s text output has the lines its example shows, in that order', async () => {
+  const example = /```text\n([\s\S]*?)```/.exec(readFileSync(join(root, 'docs', 'cli.md'), 'utf8'))[1]
+  const labels = example.trim().split('\n').map((line) => line.slice(0, line.indexOf(':') + 1))
+  const app = join(scratch, 'docs-app')
+  mkdirSync(app)
+  writeFileSync(join(app, '.env.local'), `\n\nATLAS_SECRET=${SECRET}\n`)
+  const { status, stdout } = await run(['doctor', '--dotenv', '.env.local'], { cwd: app })
+  assert.equal(status, 0)
+  const outputLabels = stdout.split('\n').map((line) => line.slice(0, line.indexOf(':') + 1)).filter((label) => labels.includes(label))
+  assert.deepEqual(outputLabels, labels, stdout)
+  assert.match(stdout, /^secret: {6}ATLAS_SECRET in \/.*\/docs-app\/\.env\.local \(line 3\)\n/)
 })
 
 // ---------------------------------------------------------------------------------------

@@ -1,105 +1,98 @@
 // @next/env as the oracle for bin/env-file.js: what a Next.js app started with an
-// environment gets from a .env text, from @next/env itself and from the command's reader.
-// Run as a script (`node --stack-size=200 __test__/next-env.mjs <runs>`), it compares the two
-// on random texts and environments. The small stack matters: a text that refers to itself
-// makes @next/env recurse until the stack overflows (then it fails to load the file, as
-// the reader says), which with Node's usual stack takes up to a second each time.
-import assert from 'node:assert/strict'
+// environment gets from one or more .env texts, from @next/env itself (in a child process
+// with a capped heap, a small stack and a time limit) and from the command's reader.
+//
+// @next/env's expansion recurses without bound on a variable that refers to itself, and a
+// `$\`` in the text that replaces it doubles the value at each step: the oracle then runs
+// out of stack (it fails to load the file, which the reader must say too) or of memory (one
+// clean run took 4 GB and the test runner with it). So the oracle runs in children started
+// with ORACLE_FLAGS; a case that kills its child is the oracle's, and the caller checks that
+// the reader says Next.js fails to load that file, then the rest go on in a new child.
+import { spawnSync } from './child-process.mjs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import fc from 'fast-check'
 
 const require = createRequire(import.meta.url)
-const { processEnv } = require('@next/env')
-const { parseEnvText, readLikeNextJs, EnvFileError } = require('../bin/env-file.js')
+const NEXT_ENV = require.resolve('@next/env')
+const { loadFilesLikeNextJs } = require('../bin/env-file.js')
+
+/** The oracle child's limits: 256 MB of heap, a 200 KB stack (recursion fails fast), for every case. */
+export const ORACLE_FLAGS = ['--max-old-space-size=256', '--stack-size=200']
+/** The most one batch of oracle cases may take before its child is stopped: a minute. */
+export const ORACLE_BATCH_MS = 60_000
 
 /**
- * Runs `fn` with `env` in process.env and none of the variables the .env texts here name
- * but those, then puts the environment back. The tests here are synchronous, so nothing
- * else sees the change. (Only those variables are touched: setting all of process.env
- * each time would take most of the time.)
+ * What a Next.js app started with `env` gets from these .env texts, loaded in this order
+ * (as `next start` loads .env.production.local, .env.local, .env.production and .env):
+ * `{ failed, values }`, with `failed[i]` true where Next.js fails to load file `i` (and
+ * skips it), and `values` the final `process.env` value of every key a loaded file
+ * defines. From the command's reader.
+ * @param {{ texts: string[], env: Record<string, string> }} testCase
  */
-function withEnvironment(env, fn) {
-  const named = ['A', 'B', 'C', 'D', 'E', 'F', 'ATLAS_SECRET', 'HOME_X', 'HOME_DIR', 'EMPTY', 'MISSING', '__NEXT_PROCESSED_ENV', ...Object.keys(env)]
-  const before = new Set(Object.keys(process.env))
-  const saved = {}
-  for (const key of named) {
-    if (Object.hasOwn(process.env, key)) saved[key] = process.env[key]
-    delete process.env[key]
+export function weRead({ texts, env }) {
+  const { files, final } = loadFilesLikeNextJs(texts.map((text, i) => ({ name: `.env${i}`, text })), asProcessEnv(env))
+  return { failed: files.map((file) => Boolean(file.failed)), values: final }
+}
+
+/**
+ * The same from @next/env, for each case, in children with ORACLE_FLAGS. Returns one entry
+ * per case: `{ result }`, or `{ blewUp }` with how the oracle's child died on that case.
+ * @param {Array<{ texts: string[], env: Record<string, string> }>} cases
+ */
+export function nextJsReads(cases) {
+  const answers = []
+  while (answers.length < cases.length) {
+    const rest = cases.slice(answers.length)
+    const child = spawnSync(process.execPath, [...ORACLE_FLAGS, fileURLToPath(import.meta.url)], {
+      input: JSON.stringify(rest),
+      encoding: 'utf8',
+      timeout: ORACLE_BATCH_MS,
+      maxBuffer: 256 * 1024 * 1024,
+      env: { PATH: process.env.PATH },
+    })
+    const lines = child.stdout.split('\n').filter((line) => line.startsWith('{'))
+    for (const line of lines) answers.push({ result: JSON.parse(line) })
+    if (lines.length === rest.length) break
+    if (child.error && child.error.code !== 'ETIMEDOUT') throw child.error
+    // The case after the last answer killed the child (heap, stack, time): the oracle's.
+    const how = child.error ? `no answer in ${ORACLE_BATCH_MS} ms` : `exit ${child.status ?? child.signal}: ${lastLine(child.stderr)}`
+    answers.push({ blewUp: how })
   }
+  return answers
+}
+
+/** `env` in an object with process.env's prototype, whose look-ups the reader's `$NAME` goes through, as in Next.js. */
+export function asProcessEnv(env) {
+  return Object.assign(Object.create(Object.getPrototypeOf(process.env)), env)
+}
+
+function lastLine(text) {
+  const lines = text.trim().split('\n')
+  return lines.find((line) => /heap|memory|stack/i.test(line)) || lines[lines.length - 1] || ''
+}
+
+/**
+ * One case through @next/env's processEnv, in a fresh copy of the module (it keeps the
+ * first environment it saw) and with `env` as the whole of process.env.
+ */
+function oracleCase({ texts, env }) {
+  for (const key of Object.keys(process.env)) if (key !== 'PATH') delete process.env[key]
   Object.assign(process.env, env)
-  try {
-    return fn()
-  } finally {
-    for (const key of Object.keys(process.env)) if (!before.has(key) || named.includes(key)) delete process.env[key]
-    Object.assign(process.env, saved)
-  }
+  delete require.cache[NEXT_ENV]
+  const { processEnv } = require(NEXT_ENV)
+  const failedPaths = new Set()
+  const log = { error: (message) => failedPaths.add(String(message).replace(/^Failed to load env from /, '')), info() {}, warn() {} }
+  const files = texts.map((text, i) => ({ path: `.env${i}`, contents: text, env: {} }))
+  processEnv(files, '', log, true)
+  const values = {}
+  for (const file of files) for (const key of Object.keys(file.env)) values[key] = process.env[key]
+  return { failed: files.map((file) => failedPaths.has(file.path)), values }
 }
 
-/**
- * What a Next.js app started with `env` gets from this .env text, per key the file defines:
- * `{ failed }` where @next/env fails to load it, else `{ values }`. From @next/env itself.
- */
-export function nextJsReads(text, env) {
-  return withEnvironment(env, () => {
-    let failed = false
-    const log = { error: () => (failed = true), info() {}, warn() {} }
-    const file = { path: '.env', contents: text, env: {} }
-    processEnv([file], '.', log, true)
-    if (failed) return { failed }
-    const values = {}
-    for (const key of Object.keys(file.env)) values[key] = process.env[key]
-    return { values }
-  })
-}
-
-/**
- * The result without integer-named keys such as `1`, which process.env keeps as plain
- * properties (a NUL does not cut them) and the command never reads.
- */
-export function namedKeys(result) {
-  if (!result.values) return result
-  return { values: Object.fromEntries(Object.entries(result.values).filter(([key]) => !/^\d+$/.test(key))) }
-}
-
-/** The same, from bin/env-file.js. */
-export function weRead(text, env) {
-  return withEnvironment(env, () => {
-    const { parsed } = parseEnvText(text)
-    const values = {}
-    try {
-      for (const key of Object.keys(parsed)) values[key] = readLikeNextJs(parsed, process.env, key).value
-    } catch (error) {
-      if (error instanceof EnvFileError) return { failed: true }
-      throw error
-    }
-    return { values }
-  })
-}
-
-
-/** Random .env texts and environments, full of what the reader must get right. */
-function randomCases() {
-  const piece = fc.constantFrom('x', 'Y7', ' ', '  ', '$A', '${ATLAS_SECRET}', '${B:-d}', '${A:-}', '$HOME_X', '${HOME_X}x', '\\$A', '$', '#', ' # c', '"', "'", '`',
-    '\\n', '\\', '$toString', '${constructor}', '$__proto__', '$valueOf', '$&', '$1', '=', ':', '\0', 'é', '\uFEFF', '\t', '\n')
-  const value = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(''))
-  const quoted = fc.tuple(fc.constantFrom('', '', '"', "'", '`'), value).map(([quote, text]) => `${quote}${text}${quote}`)
-  const key = fc.constantFrom('A', 'ATLAS_SECRET', 'ATLAS_SECRET', 'C', 'toString', 'constructor', '__proto__', '1', 'a.b-c')
-  const entry = fc.tuple(fc.constantFrom('', 'export ', '  '), key, fc.constantFrom('=', ' = ', ': ', ':'), quoted, fc.constantFrom('\n', '\r\n', '\r', '\n\n', ' # note\n', ''))
-  const line = fc.oneof({ weight: 4, arbitrary: entry.map((parts) => parts.join('')) }, fc.constantFrom('# comment\n', '\n', '   \n', 'junk\n', '"\n'))
-  const file = fc.array(line, { maxLength: 8 }).map((lines) => lines.join(''))
-  const envValue = fc.array(fc.constantFrom('x', '$A', '${B}', '$HOME_X', '\\$', '$toString', ' ', '#'), { maxLength: 3 }).map((parts) => parts.join(''))
-  const environment = fc.record({ ATLAS_SECRET: envValue, A: envValue, B: envValue, HOME_X: envValue }, { requiredKeys: [] })
-  return [file, environment]
-}
-
+// As a script (the oracle's child): cases as JSON on stdin, one answer per line on stdout,
+// each written before the next case starts, so that a case that kills the child is known.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const numRuns = Number(process.argv[2] || 300)
-  fc.assert(
-    fc.property(...randomCases(), (text, env) => {
-      assert.deepEqual(namedKeys(weRead(text, env)), namedKeys(nextJsReads(text, env)))
-    }),
-    { numRuns },
-  )
-  console.log(`${numRuns} random files: the same values as @next/env`)
+  const fs = await import('node:fs')
+  const cases = JSON.parse(fs.readFileSync(0, 'utf8'))
+  for (const testCase of cases) fs.writeSync(1, `${JSON.stringify(oracleCase(testCase))}\n`)
 }

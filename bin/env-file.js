@@ -37,6 +37,10 @@ const QUOTES = '\'"`'
 // Expansion of one value stops after this many replacements: only a variable that refers
 // to itself gets there, where dotenv-expand recurses until the stack overflows.
 const MAX_EXPANSIONS = 1000
+// Nor may a value grow past this many characters while expanding: a `$\`` or `$'` in the
+// text that replaces a reference repeats the value around it, so a variable that refers to
+// itself with one doubles at each step (Next.js then runs out of memory or stack, and fails).
+const MAX_EXPANDED_LENGTH = 1024 * 1024
 
 /** Why Next.js fails to load a file, for example references that never finish expanding. */
 class EnvFileError extends Error {}
@@ -189,6 +193,9 @@ function interpolate(value, environment, expanded, key) {
     } catch (error) {
       throw new EnvFileError(`$${name} in ${key} makes Next.js fail to load this file (${error.name}: ${error.message}), so it uses none of its values`)
     }
+    if (value.length > MAX_EXPANDED_LENGTH) {
+      throw new EnvFileError(`the $ references in ${key} expand it past ${MAX_EXPANDED_LENGTH / 1024 / 1024} Mi characters (a variable that refers to itself, with a $\` or $' that repeats it), so Next.js fails to load this file`)
+    }
   }
   throw new EnvFileError(`the $ references in ${key} never finish expanding (a variable refers to itself), so Next.js fails to load this file`)
 }
@@ -210,10 +217,18 @@ function asStoredInEnvironment(value) {
   return (nul === -1 ? bytes : bytes.subarray(0, nul)).toString('utf8')
 }
 
-/** A copy of `environment`, with its prototype, that lacks the variable `name`. */
+/**
+ * Whether `key` is an array index ('0' to '4294967294'): process.env has no interceptor for
+ * those, so it keeps such a key's value as given, NUL and all, as a plain object does.
+ */
+function isArrayIndex(key) {
+  return /^(0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1
+}
+
+/** A copy of `environment`, with its prototype, that lacks the variable `name` (a whole copy for `undefined`). */
 function withoutVariable(environment, name) {
   const copy = Object.create(Object.getPrototypeOf(environment))
-  for (const key of Object.keys(environment)) if (key !== name) Object.defineProperty(copy, key, { value: environment[key], enumerable: true })
+  for (const key of Object.keys(environment)) if (key !== name) Object.defineProperty(copy, key, { value: environment[key], enumerable: true, writable: true, configurable: true })
   return copy
 }
 
@@ -232,6 +247,49 @@ function readLikeNextJs(parsed, environment, name) {
   }
   const expanded = expandLikeNextJs(parsed, environment)[name]
   return { value: asStoredInEnvironment(expanded), expanded, wins: inEnvironment ? 'environment' : 'file' }
+}
+
+/**
+ * What a Next.js app started with `environment` gets from several .env files, read in
+ * Next's order (production: .env.production.local, .env.local, .env.production, .env).
+ * As in @next/env, each file is expanded against the environment as the files before it
+ * left it (their values are written into it, so a later file's `$NAME` sees them, and a
+ * key set before is expanded again), and then the first file to define a key that the
+ * starting environment lacks has its value put back. Returns `files`, one `{ name, values }`
+ * per file (its values as stored), or `{ name, failed }` with the reason where Next.js fails
+ * to load that file and skips it, and `final`: `process.env`'s value after loading, for
+ * every key a loaded file defines.
+ * @param {Array<{ name: string, text: string }>} files
+ * @param {object} environment the starting environment (not changed): `process.env`, or an
+ *   object with its prototype, whose look-ups (`$constructor`) are process.env's
+ */
+function loadFilesLikeNextJs(files, environment) {
+  // Next.js copies process.env into a plain object for that test, and expands against process.env itself.
+  const initial = Object.assign({}, environment)
+  const live = withoutVariable(environment, undefined)
+  const first = {}
+  const results = []
+  for (const { name, text } of files) {
+    let expanded
+    try {
+      expanded = expandLikeNextJs(parseEnvText(text).parsed, live)
+    } catch (error) {
+      if (!(error instanceof EnvFileError)) throw error
+      results.push({ name, failed: error.message })
+      continue
+    }
+    const values = {}
+    for (const key of Object.keys(expanded)) {
+      values[key] = isArrayIndex(key) ? expanded[key] : asStoredInEnvironment(expanded[key])
+      live[key] = values[key]
+      // @next/env's test: `typeof initialEnv[key] === 'undefined'`, so an inherited name such as toString counts as set.
+      if (typeof initial[key] === 'undefined' && !Object.hasOwn(first, key)) first[key] = values[key]
+    }
+    results.push({ name, values })
+  }
+  const final = {}
+  for (const file of results) for (const key of Object.keys(file.values || {})) final[key] = Object.hasOwn(first, key) ? first[key] : live[key]
+  return { files: results, final }
 }
 
 function skipSpaces(src, i) {
@@ -257,4 +315,4 @@ function lineCounter(src) {
   }
 }
 
-module.exports = { parseEnvText, expandLikeNextJs, readLikeNextJs, withoutVariable, EnvFileError }
+module.exports = { parseEnvText, expandLikeNextJs, readLikeNextJs, loadFilesLikeNextJs, withoutVariable, EnvFileError }

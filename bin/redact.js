@@ -9,6 +9,8 @@
 // matching stretches are replaced, so the rest of the sentence still says what went wrong.
 
 // A stretch of the message this long that also occurs in the secret is taken to be from it.
+const { withoutSurroundingSpace } = require('./secret-check.js')
+
 const PIECE = 6
 const HIDDEN = '[hidden: part of the secret]'
 
@@ -16,7 +18,7 @@ const HIDDEN = '[hidden: part of the secret]'
 function hideWholeSecrets(text, secrets) {
   let out = text
   for (const secret of secrets) {
-    for (const whole of new Set([secret, secret?.trim()])) if (whole && whole.length >= PIECE) out = out.split(whole).join(HIDDEN)
+    for (const whole of new Set([secret, secret && withoutSurroundingSpace(secret)])) if (whole && whole.length >= PIECE) out = out.split(whole).join(HIDDEN)
   }
   return out
 }
@@ -39,7 +41,7 @@ function redactSecrets(text, secrets, typed = []) {
     if (!secret) continue
     // A whole secret is hidden wherever it is; a piece of it (without the whitespace at its
     // ends, which messages are full of) only outside what the user typed.
-    const core = secret.trim()
+    const core = withoutSurroundingSpace(secret)
     for (const whole of new Set([secret, core])) if (whole) for (const at of occurrences(text, whole)) hidden.fill(true, at, at + whole.length)
     if (core.length <= PIECE) continue
     for (let i = 0; i + PIECE <= text.length; i++) {
