@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url'
 
 import { CREATE_NEXT_APP, createApp } from '../scripts/create-app.mjs'
 import { packLocal } from '../scripts/pack-local.mjs'
-import { sectionBlocks } from '../scripts/readme-blocks.mjs'
+import { readDoc, sectionBlocks } from '../scripts/readme-blocks.mjs'
 
 const example = fileURLToPath(new URL('..', import.meta.url))
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -348,7 +348,7 @@ for (const major of [16, 15]) {
           ['webpack', 'Module parse failed'],
         ]) {
           it(bundler, () => {
-            const quote = sectionBlocks('Troubleshooting').find((block) => block.lang === '' && block.code.includes(marker))
+            const quote = sectionBlocks('Troubleshooting', readDoc('docs/nextjs.md'), 'docs/nextjs.md').find((block) => block.lang === '' && block.code.includes(marker))
             assert.ok(quote, `the Troubleshooting section quotes ${marker}`)
             const platform = readdirSync(join(dir, 'node_modules')).find((name) => name.startsWith('atlas-user-hash-')).slice('atlas-user-hash-'.length)
             const { ok, output } = nextBuild(dir, major, bundler)
