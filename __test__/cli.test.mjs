@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 const require = createRequire(import.meta.url)
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const { detectHost, platformSuffix } = require('../lib/load-binding.js')
+const { detectHost, platformSuffix } = require('../lib/platform.js')
 
 // No English words, and every 6-character piece has a letter past f: none can turn up in
 // the help text or in hex output by chance.

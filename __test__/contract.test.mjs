@@ -104,13 +104,19 @@ describe('keys', () => {
 
 describe('runtimes without a usual process.env', () => {
   const source = readFileSync(require.resolve('../lib/contract.js'), 'utf8')
-  /** contract.js evaluated with exactly `globals` (and the builtins of a fresh context). */
-  function contractIn(globals) {
+  // Its own imports (lib/status.js, …), resolved as the real module would.
+  const contractRequire = createRequire(require.resolve('../lib/contract.js'))
+  /** contract.js evaluated with exactly `globals` (and the builtins of a fresh context), after `prelude` ran there. */
+  function contractIn(globals, prelude = '') {
     const module = { exports: {} }
     // Stryker's switch for the mutant under test lives on the global object: hand it over, so
     // that mutation testing reaches the copy run in this context too.
     const stryker = Object.fromEntries(Object.keys(globalThis).filter((name) => name.startsWith('__stryker')).map((name) => [name, globalThis[name]]))
-    vm.runInNewContext(source, { module, exports: module.exports, ...stryker, ...globals })
+    // An ordinary global object (not one that forwards to a sandbox), as a runtime's is.
+    const context = vm.createContext(vm.constants.DONT_CONTEXTIFY)
+    Object.assign(context, { module, exports: module.exports, require: contractRequire, ...stryker, ...globals })
+    vm.runInContext(prelude, context)
+    vm.runInContext(source, context)
     return module.exports.createApi(jsEngine)
   }
   /** assertAtlasError for an error of another realm: its class is told by name. */
@@ -138,6 +144,18 @@ describe('runtimes without a usual process.env', () => {
     for (const process of [null, {}, { env: null }, { env: 'ATLAS_SECRET=k' }]) {
       assert.match(missing(() => contractIn({ process }).createUserHash('u')), /^ATLAS_SECRET cannot be read: this runtime has no process\.env/)
     }
+  })
+
+  it('a polluted Object.prototype.process or .env is no process.env (the global object and a bare process inherit them)', () => {
+    const attacker = "{ env: { ATLAS_SECRET: 'attacker-key' } }"
+    const noProcess = contractIn({}, `Object.prototype.process = ${attacker}`)
+    assert.match(missing(() => noProcess.createUserHash('u')), /^ATLAS_SECRET cannot be read: this runtime has no process\.env/)
+    assert.equal(noProcess.createUserHash('u', { secret: 'k' }), reference('k', 'u'))
+    const bareProcess = contractIn({ process: {} }, "Object.prototype.env = { ATLAS_SECRET: 'attacker-key' }")
+    assert.match(missing(() => bareProcess.createUserHash('u')), /^ATLAS_SECRET cannot be read: this runtime has no process\.env/)
+    // A real process, with the same pollution: its own env counts.
+    const real = contractIn({ process: { env: { ATLAS_SECRET: 'k' } } }, `Object.prototype.process = ${attacker}; Object.prototype.env = {}`)
+    assert.equal(real.createUserHash('u'), reference('k', 'u'))
   })
 
   it('with process.env but no ATLAS_SECRET, Workers and the Edge runtime are told where secrets live', () => {

@@ -5,15 +5,15 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { describe, it } from 'node:test'
 
-import contract from '../lib/contract.js'
 import { jsEngine } from '../lib/engines/js.mjs'
 import secretText from '../lib/secret-text.js'
+import status from '../lib/status.js'
 import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
 import { apis, assertAtlasError, isWhiteSpaceOrBom, referenceHash, runs, withSecret } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { binding } = require('../lib/load-binding.js').loadBinding()
-const { STATUS } = contract
+const { STATUS } = status
 
 describe('secret checks', () => {
   const isKey = (key) => typeof key === 'object' && key !== null
@@ -52,6 +52,39 @@ describe('secret checks', () => {
       assert.equal(status(engine, new Uint8Array([0x20])), 'ok', 'bytes are never trimmed')
       assert.equal(status(engine, '\uD800'), 'ok', 'a lone surrogate is no white space')
     }
+  })
+})
+
+// lib/status.js is the JavaScript table; src/engine.rs's `Status` is the native engine's. They
+// agree when the addon, made to fail each check, returns the table's number for it.
+describe('the STATUS table and the native engine agree by value', () => {
+  const key = binding.createKey('status-test-secret')
+  const hookMissing = typeof binding.armTestPanic !== 'function' && 'this addon has no armTestPanic: it was built without the cargo feature test-hooks (npm test builds with it)'
+
+  it('SECRET_EMPTY and SECRET_WHITESPACE are what the addon returns for an empty and a padded secret', () => {
+    assert.equal(binding.createKey(''), STATUS.SECRET_EMPTY)
+    assert.equal(binding.createKey(new Uint8Array(0)), STATUS.SECRET_EMPTY)
+    assert.equal(binding.createKey(' status-test-secret'), STATUS.SECRET_WHITESPACE)
+    assert.equal(binding.createKey('status-test-secret\n'), STATUS.SECRET_WHITESPACE)
+  })
+
+  it('PANIC is what the addon returns from a call that panicked, on every export', { skip: hookMissing }, () => {
+    for (const [name, call] of Object.entries({
+      createKey: () => binding.createKey('status-test-secret'),
+      hash: () => binding.hash('u', key),
+      verify: () => binding.verify('u', '0'.repeat(64), key),
+    })) {
+      binding.armTestPanic()
+      assert.equal(call(), STATUS.PANIC, name)
+    }
+  })
+
+  it('the table has exactly those entries, distinct and negative (so no hash or boolean is taken for one)', () => {
+    assert.deepEqual(Object.keys(STATUS), ['SECRET_EMPTY', 'SECRET_WHITESPACE', 'PANIC'])
+    const values = Object.values(STATUS)
+    assert.equal(new Set(values).size, values.length)
+    for (const value of values) assert.ok(Number.isSafeInteger(value) && value < 0, `${value}`)
+    assert.ok(Object.isFrozen(STATUS))
   })
 })
 

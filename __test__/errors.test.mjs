@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { inspect } from 'node:util'
 import { describe, it } from 'node:test'
 
-import { apis, assertAtlasError, withSecret } from './helpers.mjs'
+import { apis, assertAtlasError, withEnv, withSecret } from './helpers.mjs'
 
 const SECRET = 'Zq9x-K7vW-pR2m-Lt84-Hy6c' // no English words, so no 6-character piece of it can occur by chance
 const ID_MESSAGE = /must be a non-empty string, a safe integer or a bigint; got /
@@ -165,3 +165,65 @@ for (const { engine, api: { createUserHash, generateAtlasUserObject, verifyUserH
     })
   })
 }
+
+// Issue 24: NEXT_PUBLIC_ATLAS_SECRET set in the server environment means Next.js has put it into
+// client bundles. Each call below keys a secret never keyed before in this process: the check
+// runs when a secret is keyed.
+describe('ERR_ATLAS_SECRET_PUBLIC', () => {
+  const PUBLIC_MESSAGE =
+    'NEXT_PUBLIC_ATLAS_SECRET is set in the server environment, and Next.js inlines every NEXT_PUBLIC_ variable into the JavaScript it sends to browsers, so treat that secret as public. Rename the variable to ATLAS_SECRET (without NEXT_PUBLIC_), rotate the secret in Atlas, and redeploy. No hash is made while it is set, even with { secret } in the options.'
+  let made = 0
+  const fresh = () => `public-test-secret-${++made}-Zq9x`
+
+  const withPublic = (value, fn) => withEnv('NEXT_PUBLIC_ATLAS_SECRET', value, fn)
+
+  function assertPublic(call, secret) {
+    const error = assertAtlasError(call, Error, 'ERR_ATLAS_SECRET_PUBLIC', /^NEXT_PUBLIC_ATLAS_SECRET is set/)
+    assert.equal(error.message, PUBLIC_MESSAGE)
+    assert.ok(!error.message.includes(secret) && !inspect(error).includes(secret), 'the message never holds the secret')
+  }
+
+  for (const { engine, api } of apis) {
+    describe(`${engine} engine`, () => {
+      it('thrown by every function when it holds the same secret as ATLAS_SECRET', () => {
+        const secret = fresh()
+        withSecret(secret, () =>
+          withPublic(secret, () => {
+            assertPublic(() => api.createUserHash('u'), secret)
+            assertPublic(() => api.verifyUserHash('u', 'a'.repeat(64)), secret)
+            assertPublic(() => api.generateAtlasUserObject({ id: 'u' }), secret)
+          }),
+        )
+      })
+
+      it('whatever ATLAS_SECRET holds: another value, or nothing', () => {
+        const secret = fresh()
+        withSecret(secret, () => withPublic(fresh(), () => assertPublic(() => api.createUserHash('u'), secret)))
+        withSecret(undefined, () => withPublic('anything', () => assertPublic(() => api.createUserHash('u'), 'anything')))
+      })
+
+      it('even with { secret } in the options, text or bytes: the secret is public either way', () => {
+        const secret = fresh()
+        withPublic(secret, () => {
+          assertPublic(() => api.createUserHash('u', { secret }), secret)
+          assertPublic(() => api.generateAtlasUserObject({ id: 'u' }, { secret: new TextEncoder().encode(secret) }), secret)
+        })
+      })
+
+      it('not for an empty value (nothing is exposed), nor for one inherited from Object.prototype; hashing works again once it is gone', () => {
+        withSecret(fresh(), () => {
+          withPublic('', () => assert.match(api.createUserHash('u'), /^[0-9a-f]{64}$/))
+          Object.prototype.NEXT_PUBLIC_ATLAS_SECRET = 'polluted'
+          try {
+            withPublic(undefined, () => assert.match(api.createUserHash('u', { secret: fresh() }), /^[0-9a-f]{64}$/))
+          } finally {
+            delete Object.prototype.NEXT_PUBLIC_ATLAS_SECRET
+          }
+          const secret = fresh()
+          withPublic(' ', () => assertPublic(() => api.createUserHash('u', { secret }), secret))
+          withPublic(undefined, () => assert.match(api.createUserHash('u', { secret }), /^[0-9a-f]{64}$/))
+        })
+      })
+    })
+  }
+})

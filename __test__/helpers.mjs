@@ -25,13 +25,18 @@ export const vectors = JSON.parse(readFileSync(new URL('./fixtures/vectors.json'
  * restores it: after `fn` returns, or after its promise settles.
  */
 export function withSecret(value, fn) {
-  const saved = process.env.ATLAS_SECRET
+  return withEnv('ATLAS_SECRET', value, fn)
+}
+
+/** Runs `fn` with `process.env[name]` set to `value` (unset for `undefined`), then restores it, as withSecret does. */
+export function withEnv(name, value, fn) {
+  const saved = process.env[name]
   const restore = () => {
-    if (saved === undefined) delete process.env.ATLAS_SECRET
-    else process.env.ATLAS_SECRET = saved
+    if (saved === undefined) delete process.env[name]
+    else process.env[name] = saved
   }
-  if (value === undefined) delete process.env.ATLAS_SECRET
-  else process.env.ATLAS_SECRET = value
+  if (value === undefined) delete process.env[name]
+  else process.env[name] = value
   let result
   try {
     result = fn()

@@ -99,12 +99,22 @@ describe('random values in every argument, against an oracle', () => {
 
   const isSpaceAt = (textValue, index) => isWhiteSpaceOrBom(textValue.codePointAt(index))
 
+  /** `object[key]` by the README's field rule — the object or a prototype but the chain's last, unless that is the object — else `absent`. */
+  function byRule(object, key, absent) {
+    const chain = []
+    for (let o = object; o !== null; o = Object.getPrototypeOf(o)) chain.push(o)
+    const counted = chain.length === 1 ? chain : chain.slice(0, -1)
+    return counted.some((o) => Object.hasOwn(o, key)) ? object[key] : absent
+  }
+  const ABSENT = Symbol('absent')
+
   /** The secret a call uses — { key } — or the error it must throw — { code, type }. */
   function oracleSecret(opts, env) {
     if (opts !== undefined && opts !== null && typeof opts !== 'object') return { code: 'ERR_ATLAS_SECRET_INVALID', type: TypeError }
-    const given = opts?.secret
-    if (given !== undefined && typeof given !== 'string' && !(given instanceof Uint8Array)) return { code: 'ERR_ATLAS_SECRET_INVALID', type: TypeError }
-    const chosen = given === undefined ? env : given
+    const given = opts === undefined || opts === null ? ABSENT : byRule(opts, 'secret', ABSENT)
+    if (given === undefined) return { code: 'ERR_ATLAS_SECRET_MISSING', type: Error } // { secret: undefined } is no fallback
+    if (given !== ABSENT && typeof given !== 'string' && !(given instanceof Uint8Array)) return { code: 'ERR_ATLAS_SECRET_INVALID', type: TypeError }
+    const chosen = given === ABSENT ? env : given
     if (chosen === undefined || chosen.length === 0) return { code: 'ERR_ATLAS_SECRET_MISSING', type: Error }
     if (typeof chosen === 'string' && (isSpaceAt(chosen, 0) || isWhiteSpaceOrBom(chosen.charCodeAt(chosen.length - 1)))) {
       return { code: 'ERR_ATLAS_SECRET_INVALID', type: Error }
@@ -118,14 +128,15 @@ describe('random values in every argument, against an oracle', () => {
   function oracleUserObject(u, opts, env) {
     if (!u) return { value: {} }
     if (typeof u !== 'object') return invalid('ERR_ATLAS_INVALID_USER', TypeError)
-    const idText = oracleIdText(u.id)
+    const [userId, name, email] = ['id', 'name', 'email'].map((key) => byRule(u, key, undefined))
+    const idText = oracleIdText(userId)
     if (idText === null) return invalid('ERR_ATLAS_INVALID_USER_ID', TypeError)
-    for (const value of [u.name, u.email]) {
+    for (const value of [name, email]) {
       if (value !== undefined && value !== null && typeof value !== 'string') return invalid('ERR_ATLAS_INVALID_USER', TypeError)
     }
     const chosen = oracleSecret(opts, env)
     if (!chosen.key) return chosen
-    return { value: { userId: u.id, name: u.name, email: u.email, userHash: hmacHex(chosen.key, idText) } }
+    return { value: { userId, name, email, userHash: hmacHex(chosen.key, idText) } }
   }
 
   function oracleHash(value, opts, env) {

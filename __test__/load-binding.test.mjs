@@ -1,6 +1,7 @@
-// load-binding.js: how it finds the binary (directly, or through the generated loader), its
-// missing-binary error for hosts other than this one, and its platform names against the
-// npm/ folders that `napi create-npm-dirs` made.
+// load-binding.js: how it finds the binary (directly, or through the generated loader, with
+// which its fast path agrees on every target), NAPI_RS_FORCE_WASI, its missing-binary error
+// for hosts other than this one, and lib/platform.js's names against the npm/ folders that
+// `napi create-npm-dirs` made.
 import assert from 'node:assert/strict'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -8,11 +9,14 @@ import { execFileSync } from './child-process.mjs'
 import { createHmac } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import vm from 'node:vm'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
-const { missingBindingMessage, platformSuffix, targetSuffix, detectHost, libcOfMappedObjects, WASM_PACKAGE } = require('../lib/load-binding.js')
+const { missingBindingMessage, nativeCandidates } = require('../lib/load-binding.js')
+const { expectedPackage, platformSuffix, targetHost, targetSuffix, detectHost, libcOfMappedObjects, WASM_PACKAGE } = require('../lib/platform.js')
+const { patchBinding } = await import('../scripts/patch-binding.mjs')
 const pkg = require('../package.json')
 const npmDir = new URL('../npm/', import.meta.url)
 
@@ -49,14 +53,18 @@ it('has an npm/ folder with matching os, cpu and libc for every napi target and 
   }
 })
 
-it('tells a musl host that installed the glibc packages which package it needs', () => {
+it('tells a musl host that installed the glibc packages which package it needs, and every known cause with its fix', () => {
   const message = missingBindingMessage({ platform: 'linux', arch: 'x64', libc: 'musl' }, pkg, [new Error("Cannot find module 'atlas-user-hash-linux-x64-musl'\nRequire stack: …")])
-  assert.match(message, /platform linux, arch x64, libc musl/)
-  assert.match(message, /atlas-user-hash-linux-x64-musl@\d+\.\d+\.\d+/)
-  assert.match(message, /npm install --include=optional/)
-  assert.match(message, /package-lock\.json made on another OS/)
+  const version = pkg.version.replaceAll('.', '\\.')
+  const lines = message.split('\n')
+  assert.equal(lines[0], 'atlas-user-hash: no native binary loads on this machine (platform linux, arch x64, libc musl).')
+  assert.match(lines[1], new RegExp(`^It needs the package atlas-user-hash-linux-x64-musl@${version}, an optional dependency of atlas-user-hash that was not installed or did not load\\. Known causes, and their fixes:$`))
+  assert.match(lines[2], /^- npm's optional-dependencies bug \(https:\/\/github\.com\/npm\/cli\/issues\/4828\): delete node_modules and package-lock\.json, then run `npm install` again;$/)
+  assert.match(lines[3], new RegExp(`^- an install with --omit=optional .*\`npm install atlas-user-hash-linux-x64-musl@${version}\`;$`))
+  assert.match(lines[4], /^- a package-lock\.json made on another OS, CPU or libc.*delete node_modules and package-lock\.json and install on the machine/)
+  assert.match(lines[5], /^- pnpm: its supportedArchitectures setting must include this machine \(os linux, cpu x64, libc musl\); then run `pnpm install` again\.$/)
   assert.match(message, /Load errors: Cannot find module 'atlas-user-hash-linux-x64-musl'$/m)
-  assert.match(message, /the WebAssembly build, `npm install --force atlas-user-hash-wasm32-wasi@\d+\.\d+\.\d+`/)
+  assert.match(message, new RegExp(`the WebAssembly build, \`npm install --force atlas-user-hash-wasm32-wasi@${version}\``))
   assert.doesNotMatch(message, /Require stack/)
 })
 
@@ -99,6 +107,98 @@ describe('the libc of the running process, from its mapped objects', () => {
   }
 })
 
+// binding.js run for a made-up host: a process with that platform and arch, a file system whose
+// /usr/bin/ldd says its libc, and a require that finds only the modules in `present`.
+const generatedSource = readFileSync(new URL('../binding.js', import.meta.url), 'utf8')
+function generatedLoaderFor(host, present) {
+  const tried = []
+  const notFound = (specifier) => Object.assign(new Error(`Cannot find module '${specifier}'`), { code: 'MODULE_NOT_FOUND' })
+  const fakeRequire = (specifier) => {
+    if (specifier === 'fs') return { readFileSync: () => (host.libc === 'musl' ? 'musl libc (x86_64)' : 'GNU C Library') }
+    if (specifier === './lib/platform.js') return { ownEnv: () => undefined }
+    const packageJson = /^(.*)\/package\.json$/.exec(specifier)
+    if (packageJson && present.includes(packageJson[1])) return { version: pkg.version }
+    tried.push(specifier)
+    if (present.includes(specifier)) return { loaded: specifier }
+    throw notFound(specifier)
+  }
+  fakeRequire.resolve = (specifier) => {
+    if (present.includes(specifier)) return specifier
+    throw notFound(specifier)
+  }
+  const module = { exports: {} }
+  const process = { platform: host.platform, arch: host.arch, env: {}, config: { variables: {} } }
+  try {
+    vm.runInNewContext(generatedSource, { require: fakeRequire, module, exports: module.exports, process })
+    return { loaded: module.exports.loaded, tried }
+  } catch {
+    return { loaded: null, tried }
+  }
+}
+
+describe("the fast path agrees with napi-rs's generated loader on every target of package.json", () => {
+  // The fast path names the local build from lib/, the generated loader from the package root.
+  const asGenerated = (candidate) => candidate.replace(/^\.\.\//, './')
+  for (const triple of pkg.napi.targets) {
+    it(triple, () => {
+      const host = targetHost(triple)
+      const candidates = nativeCandidates(host).map(asGenerated)
+      assert.deepEqual(candidates, [`./${pkg.napi.binaryName}.${targetSuffix(triple)}.node`, `${pkg.name}-${targetSuffix(triple)}`])
+      // Whichever of the two is installed, or both, the generated loader loads what the fast
+      // path would: the first one present.
+      for (const present of [[candidates[0]], [candidates[1]], candidates]) {
+        assert.equal(generatedLoaderFor(host, present).loaded, present[0], `${triple} with ${present.join(' and ')}`)
+      }
+      // With neither, it looks in both places too, in the same order (and then elsewhere).
+      const { loaded, tried } = generatedLoaderFor(host, [])
+      assert.equal(loaded, null)
+      assert.deepEqual(
+        tried.filter((specifier) => candidates.includes(specifier)),
+        candidates,
+      )
+    })
+  }
+
+  it('the harness can fail: a host of another libc loads nothing of this one', () => {
+    const musl = targetHost('x86_64-unknown-linux-musl')
+    const gnu = nativeCandidates(targetHost('x86_64-unknown-linux-gnu')).map(asGenerated)
+    assert.equal(generatedLoaderFor(musl, gnu).loaded, null)
+  })
+})
+
+it("expectedPackage() is this process's platform package", () => {
+  const host = detectHost()
+  const expected = expectedPackage()
+  assert.deepEqual(expected, {
+    packageName: `${pkg.name}-${platformSuffix(host)}`,
+    suffix: platformSuffix(host),
+    os: process.platform,
+    cpu: process.arch,
+    libc: host.libc,
+  })
+  const manifest = JSON.parse(readFileSync(new URL(`${expected.suffix}/package.json`, npmDir), 'utf8'))
+  assert.equal(manifest.name, expected.packageName)
+  assert.deepEqual([manifest.os, manifest.cpu], [[expected.os], [expected.cpu]])
+})
+
+describe('binding.js, as patched after napi build', () => {
+  it('reads no process.env itself: every variable goes through ownEnv (lib/platform.js)', () => {
+    assert.doesNotMatch(generatedSource, /process\.env/)
+    assert.match(generatedSource, /^const \{ ownEnv: __atlasOwnEnv \} = require\('\.\/lib\/platform\.js'\)$/m)
+    assert.match(generatedSource, /__atlasOwnEnv\('NAPI_RS_NATIVE_LIBRARY_PATH'\)/)
+    assert.equal(patchBinding(generatedSource), generatedSource, 'patching again changes nothing')
+  })
+
+  it('the patch rewrites every read of a freshly generated file, and refuses one it cannot rewrite', () => {
+    const fresh = "/* auto-generated by NAPI-RS */\nif (process.env.NAPI_RS_FORCE_WASI === 'true' || process.env.NAPI_RS_WASI_FLAVOR) {}\n"
+    const patched = patchBinding(fresh)
+    assert.match(patched, /__atlasOwnEnv\('NAPI_RS_FORCE_WASI'\) === 'true' \|\| __atlasOwnEnv\('NAPI_RS_WASI_FLAVOR'\)/)
+    assert.doesNotMatch(patched, /process\.env/)
+    assert.throws(() => patchBinding("/* auto-generated by NAPI-RS */\nconst a = process.env['NAPI_RS_FORCE_WASI']\n"), /does not rewrite/)
+    assert.throws(() => patchBinding('/* auto-generated by NAPI-RS */\nconst { env } = process; env.NAPI_RS_X\n'), /does not rewrite/)
+  })
+})
+
 describe('loading', () => {
   const root = fileURLToPath(new URL('..', import.meta.url))
   const probe = `const { createUserHash } = require(${JSON.stringify(root)});
@@ -126,12 +226,16 @@ describe('the wasm package as the fallback', () => {
   after(() => rmSync(scratch, { recursive: true, force: true }))
   const { NAPI_RS_NATIVE_LIBRARY_PATH: _, NAPI_RS_FORCE_WASI: __, ...env } = process.env
 
-  function project(name, wasmMain) {
+  const nativeBinary = readdirSync(new URL('..', import.meta.url)).find((file) => file.endsWith('.node'))
+
+  /** A project with the package's JavaScript, the wasm stand-in `wasmMain` if given, and this machine's binary if `native`. */
+  function project(name, wasmMain, { native = false } = {}) {
     const dir = join(scratch, name)
     const main = join(dir, 'node_modules', pkg.name)
     mkdirSync(main, { recursive: true })
     mkdirSync(join(main, 'lib'))
-    for (const file of ['package.json', 'lib/load-binding.js', 'binding.js']) copyFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)), join(main, file))
+    if (native) copyFileSync(fileURLToPath(new URL(`../${nativeBinary}`, import.meta.url)), join(main, nativeBinary))
+    for (const file of ['package.json', 'lib/load-binding.js', 'lib/platform.js', 'binding.js']) copyFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)), join(main, file))
     if (wasmMain !== undefined) {
       const wasm = join(dir, 'node_modules', WASM_PACKAGE)
       mkdirSync(wasm, { recursive: true })
@@ -146,7 +250,7 @@ describe('the wasm package as the fallback', () => {
     } catch (error) {
       console.log(JSON.stringify({ code: error.code, message: error.message }))
     }`
-  const run = (dir) => JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8', env }))
+  const run = (dir, extraEnv = {}) => JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8', env: { ...env, ...extraEnv } }))
 
   it("loads the wasm package when it is installed and no native binary fits, as engine 'wasm32-wasi'", () => {
     assert.deepEqual(run(project('with-wasm', "module.exports = { fake: 'wasm' }")), { engine: 'wasm32-wasi', fake: 'wasm' })
@@ -163,6 +267,41 @@ describe('the wasm package as the fallback', () => {
     const { code, message } = run(project('broken-wasm', "throw new Error('no WebAssembly here')"))
     assert.equal(code, 'ERR_ATLAS_BINDING_NOT_FOUND')
     assert.match(message, /atlas-user-hash-wasm32-wasi is installed but did not load: no WebAssembly here/)
+  })
+
+  describe('NAPI_RS_FORCE_WASI', () => {
+    const both = project('native-and-wasm', "module.exports = { fake: 'wasm' }", { native: true })
+    const nativeOnly = project('native-only', undefined, { native: true })
+
+    it("'1', 'true' and 'error' load the wasm package where it is installed, even beside a native binary", () => {
+      assert.equal(run(both).engine, 'native', 'unset: the native binary')
+      for (const value of ['1', 'true', 'error']) {
+        assert.deepEqual(run(both, { NAPI_RS_FORCE_WASI: value }), { engine: 'wasm32-wasi', fake: 'wasm' }, value)
+      }
+    })
+
+    it("'', '0', 'false' or anything else leave the native binary, as in napi-rs", () => {
+      for (const value of ['', '0', 'false', 'yes']) assert.equal(run(both, { NAPI_RS_FORCE_WASI: value }).engine, 'native', JSON.stringify(value))
+    })
+
+    it('where the wasm package is not installed: ERR_ATLAS_BINDING_NOT_FOUND saying what to install or unset, not a silent native engine', () => {
+      const { code, message } = run(nativeOnly, { NAPI_RS_FORCE_WASI: '1' })
+      assert.equal(code, 'ERR_ATLAS_BINDING_NOT_FOUND')
+      assert.equal(
+        message,
+        [
+          'atlas-user-hash: NAPI_RS_FORCE_WASI=1 asks for the WebAssembly build, and atlas-user-hash-wasm32-wasi is not installed.',
+          `Install it with \`npm install --force atlas-user-hash-wasm32-wasi@${pkg.version}\` (its cpu is "wasm32": npm installs it only when told to),`,
+          "or unset NAPI_RS_FORCE_WASI to use this machine's native binary.",
+        ].join('\n'),
+      )
+    })
+
+    it('where the wasm package is installed but does not load: its error, coded', () => {
+      const { code, message } = run(project('native-and-broken-wasm', "throw new Error('no WebAssembly here')", { native: true }), { NAPI_RS_FORCE_WASI: 'true' })
+      assert.equal(code, 'ERR_ATLAS_BINDING_NOT_FOUND')
+      assert.match(message, /^atlas-user-hash: NAPI_RS_FORCE_WASI=true asks for the WebAssembly build, and atlas-user-hash-wasm32-wasi is installed but did not load: no WebAssembly here\.$/m)
+    })
   })
 })
 

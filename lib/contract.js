@@ -13,16 +13,58 @@
 // key that this layer will not use again. Keys are the engine's values, held here: nothing
 // but this layer's Map says which secret a key belongs to.
 //
-// The secret is `options.secret` when that is an own property, else `process.env.ATLAS_SECRET`
-// read on every call (as Atlas's documented helper reads it) when that is an own property
-// and a string. Inherited values — a polluted Object.prototype — are never a secret.
+// Fields of the caller's objects — a user's `id`, `name` and `email`, `options.secret` — are
+// read by one rule (`field`): a value counts when the object itself or a prototype in its
+// chain holds the key, such as a class's getter (a Mongoose document's `id`), but never when
+// only the root of the chain holds it: that root is Object.prototype (of any realm), where a
+// polluted `Object.prototype.id = 'admin'` would otherwise name every user. An object that is
+// itself a root (`Object.create(null)`) has its own keys counted.
+//
+// The secret is `options.secret` when the options have that field, else
+// `process.env.ATLAS_SECRET` read on every call (as Atlas's documented helper reads it) when
+// that is an own property and a string. A `secret` field that is `undefined` (a variable that
+// is not set, such as `process.env.ATLAS_SECRET_OLD`) is a missing secret, never a fallback.
 
-/** What an engine returns instead of a result: which check failed. src/engine.rs has the same table. */
-const STATUS = Object.freeze({
-  SECRET_EMPTY: -1,
-  SECRET_WHITESPACE: -2,
-  PANIC: -3,
-})
+/** The STATUS table (lib/status.js), loaded by the first failed check: a cold start loads no file it does not use (~0.2 ms each). */
+const status = () => require('./status.js').STATUS
+
+// Taken once, at load: code that replaces Object's functions later does not change these.
+const { getPrototypeOf, hasOwn } = Object
+
+/** What `field` returns for a key the object does not have by the rule. */
+const ABSENT = Symbol('absent')
+/** Longer prototype chains than any class hierarchy: beyond it (a Proxy inventing prototypes), a key is absent. */
+const MAX_PROTOTYPE_DEPTH = 256
+
+/**
+ * `object[key]` (getters run on `object`, read once) when `object` or a prototype in its chain
+ * holds `key`, except the chain's root (Object.prototype) unless that root is `object` itself;
+ * else ABSENT. The rule of the header comment.
+ */
+function field(object, key) {
+  const proto = getPrototypeOf(object)
+  if (proto === null) return hasOwn(object, key) ? object[key] : ABSENT
+  if (!(key in proto)) {
+    // The usual case: nothing `object` inherits has `key`, so what `object[key]` gives is its
+    // own (or a Proxy's answer), found without asking `object` what it owns.
+    const value = object[key]
+    return value !== undefined || hasOwn(object, key) ? value : ABSENT
+  }
+  // A prototype has `key`: `object` itself, or a prototype before the root, must hold it.
+  let holder = object
+  for (let depth = 0; depth < MAX_PROTOTYPE_DEPTH; depth++) {
+    if (hasOwn(holder, key)) return object[key]
+    holder = getPrototypeOf(holder)
+    if (holder === null || getPrototypeOf(holder) === null) return ABSENT // the root never counts
+  }
+  return ABSENT
+}
+
+/** `field(object, key)`, with `undefined` for ABSENT. */
+function fieldValue(object, key) {
+  const value = field(object, key)
+  return value === ABSENT ? undefined : value
+}
 
 // Where a secret came from: the messages tell the user what to fix.
 const FROM_ENV = 'env'
@@ -51,9 +93,9 @@ function createApi(engine) {
     if (typeof user !== 'object') {
       throw atlasError(TypeError, 'ERR_ATLAS_INVALID_USER', `user must be an object with an id, or a falsy value for "no user"; got ${describe(user)}`)
     }
-    const userId = user.id
-    const name = user.name
-    const email = user.email
+    const userId = fieldValue(user, 'id')
+    const name = fieldValue(user, 'name')
+    const email = fieldValue(user, 'email')
     const idText = userIdText(userId, 'user.id')
     checkOptionalText(name, 'user.name')
     checkOptionalText(email, 'user.email')
@@ -133,7 +175,10 @@ function createApi(engine) {
   }
 
   function newKey(secret, source) {
-    if (secret === undefined) throw secretError(STATUS.SECRET_EMPTY, source)
+    // Checked here, when a secret is keyed (its first call, or every call with bytes), not on
+    // every call: each read of process.env costs about as much as a hash.
+    if (publicSecretIsSet()) throw publicSecretError()
+    if (secret === undefined) throw secretError(status().SECRET_EMPTY, source)
     const key = engine.createKey(secret)
     if (typeof key === 'number') throw secretError(key, source)
     return key
@@ -165,15 +210,22 @@ function userIdText(userId, label) {
 
 /**
  * `options.secret` — a string, or a copy of its bytes — or `undefined` when the secret
- * comes from `ATLAS_SECRET`. Only an own property counts.
+ * comes from `ATLAS_SECRET` (the options have no `secret` field, by the rule of `field`).
  */
 function optionsSecret(options) {
   if (options === undefined || options === null) return undefined
   if (typeof options !== 'object') {
     throw atlasError(TypeError, 'ERR_ATLAS_SECRET_INVALID', `options must be an object such as { secret }; got ${describeSecret(options)}`)
   }
-  const secret = options.secret
-  if (secret === undefined || !isOwn(options, 'secret')) return undefined
+  const secret = field(options, 'secret')
+  if (secret === ABSENT) return undefined
+  if (secret === undefined) {
+    throw atlasError(
+      Error,
+      'ERR_ATLAS_SECRET_MISSING',
+      'options.secret is undefined (often a variable that is not set, such as process.env.ATLAS_SECRET_OLD): pass your Atlas identity verification secret, or leave the secret key out of the options to use process.env.ATLAS_SECRET',
+    )
+  }
   if (typeof secret === 'string') return secret
   const bytes = copyOfBytes(secret)
   if (bytes !== undefined) return bytes
@@ -205,26 +257,27 @@ function copyOfBytes(value) {
 /**
  * Whether `object[key]` is `object`'s own property: nothing on its prototype chain has
  * `key` (the usual case, checked without asking `object`), or `object` says it owns `key`.
+ * For process.env, a host object whose keys are all its own.
  */
 function isOwn(object, key) {
   const proto = getPrototypeOf(object)
   return proto === null || !(key in proto) || hasOwn(object, key)
 }
 
-// Taken once, at load: code that replaces Object's functions later does not change these.
-const { getPrototypeOf, hasOwn } = Object
-
 function checkOptionalText(value, label) {
   if (value === undefined || value === null || typeof value === 'string') return
   throw atlasError(TypeError, 'ERR_ATLAS_INVALID_USER', `${label} must be a string, null or undefined; got ${describe(value)}`)
 }
 
-// `process`, or `undefined` in a runtime without one (Cloudflare Workers without nodejs_compat).
-const processObject = typeof process === 'object' && process !== null ? process : undefined
+// `process`, or `undefined` in a runtime without one (Cloudflare Workers without nodejs_compat),
+// and where the only `process` is a polluted `Object.prototype.process`, which the global
+// object inherits.
+const processObject =
+  typeof process === 'object' && process !== null && !(hasOwn(Object.prototype, 'process') && field(globalThis, 'process') === ABSENT) ? process : undefined
 
 /** `process.env` as it is now (test setups replace it), or `undefined` where there is none. */
 function processEnv() {
-  const env = processObject === undefined ? undefined : processObject.env
+  const env = processObject === undefined ? undefined : fieldValue(processObject, 'env')
   return typeof env === 'object' && env !== null ? env : undefined
 }
 
@@ -239,6 +292,24 @@ function envSecret() {
   return typeof secret === 'string' && isOwn(env, 'ATLAS_SECRET') ? secret : undefined
 }
 
+/**
+ * Whether NEXT_PUBLIC_ATLAS_SECRET is a non-empty own property of `process.env`: Next.js has
+ * then put its value into every client bundle that names it. An empty one exposes nothing.
+ */
+function publicSecretIsSet() {
+  const env = processEnv()
+  const value = env === undefined ? undefined : env.NEXT_PUBLIC_ATLAS_SECRET
+  return typeof value === 'string' && value !== '' && isOwn(env, 'NEXT_PUBLIC_ATLAS_SECRET')
+}
+
+function publicSecretError() {
+  return atlasError(
+    Error,
+    'ERR_ATLAS_SECRET_PUBLIC',
+    'NEXT_PUBLIC_ATLAS_SECRET is set in the server environment, and Next.js inlines every NEXT_PUBLIC_ variable into the JavaScript it sends to browsers, so treat that secret as public. Rename the variable to ATLAS_SECRET (without NEXT_PUBLIC_), rotate the secret in Atlas, and redeploy. No hash is made while it is set, even with { secret } in the options.',
+  )
+}
+
 const PASS_THE_SECRET = 'Pass the secret in the options instead, e.g. in a Cloudflare Worker: generateAtlasUserObject(user, { secret: env.ATLAS_SECRET })'
 
 /** The runtime, as its users call it, for messages about what it cannot do. */
@@ -249,8 +320,9 @@ function runtimeName() {
 }
 
 /** The error that a STATUS from the engine stands for, for a secret from `source`. */
-function secretError(status, source) {
-  switch (status) {
+function secretError(code, source) {
+  const STATUS = status()
+  switch (code) {
     case STATUS.SECRET_EMPTY:
       if (source === FROM_OPTIONS) {
         return atlasError(Error, 'ERR_ATLAS_SECRET_MISSING', 'options.secret is empty: pass your Atlas identity verification secret, or leave options.secret out to use process.env.ATLAS_SECRET')
@@ -264,7 +336,7 @@ function secretError(status, source) {
     case STATUS.PANIC:
       return atlasError(Error, 'ERR_ATLAS_INTERNAL', 'atlas-user-hash: an internal error (a caught Rust panic) stopped this call; the process and later calls are unaffected. Please report it with the stderr line that names the panic.')
     default:
-      return atlasError(Error, 'ERR_ATLAS_INTERNAL', `atlas-user-hash: the hash engine reported an unknown status ${status}`)
+      return atlasError(Error, 'ERR_ATLAS_INTERNAL', `atlas-user-hash: the hash engine reported an unknown status ${code}`)
   }
 }
 
@@ -302,4 +374,4 @@ function describeSecret(value) {
   return typeof value === 'number' ? 'a number' : describe(value)
 }
 
-module.exports = { createApi, STATUS }
+module.exports = { createApi }

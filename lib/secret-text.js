@@ -1,8 +1,9 @@
 'use strict'
 
 // The rule for the ends of a text secret, written once for JavaScript: the pure-JS engine
-// (lib/engines/js.mjs) keys nothing that breaks it, and the CLI (bin/atlas-user-hash.js)
-// names the characters that break it. The Rust copy of the rule is src/user_hash/secret.rs.
+// (lib/engines/js.mjs) keys nothing that breaks it, and the CLI names the characters that
+// break it. The Rust core keeps its own copy (src/user_hash/secret.rs), because it must stand
+// alone; a test compares the two on every code point. Other files use only these two exports.
 
 // Unicode White_Space and the byte order mark U+FEFF, which editors leave at a file's start.
 const SPACE = /^[\p{White_Space}\uFEFF]$/u

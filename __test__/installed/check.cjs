@@ -210,7 +210,8 @@ function checkErrors(api) {
   })
   // ERR_ATLAS_INTERNAL is what an engine failure (a caught panic) becomes; no valid call makes
   // one, so the package's own contract layer is run on an engine that reports it.
-  const { createApi, STATUS } = require(path.join(path.dirname(entry), 'lib', 'contract.js'))
+  const { createApi } = require(path.join(path.dirname(entry), 'lib', 'contract.js'))
+  const { STATUS } = require(path.join(path.dirname(entry), 'lib', 'status.js'))
   const failing = createApi({ name: 'failing', createKey: () => ({}), hash: () => STATUS.PANIC, verify: () => STATUS.PANIC, dropKey() {} })
   seen(expectError(() => failing.createUserHash('u', { secret: SECRET }), Error, 'ERR_ATLAS_INTERNAL', 'an engine panic'))
   const all = ['ERR_ATLAS_SECRET_MISSING', 'ERR_ATLAS_SECRET_INVALID', 'ERR_ATLAS_INVALID_USER_ID', 'ERR_ATLAS_INVALID_USER', 'ERR_ATLAS_INTERNAL']

@@ -2,16 +2,16 @@
 // Next.js Edge runtime, Vercel Edge Functions and Cloudflare Workers (workerd). HMAC-SHA256
 // is @noble/hashes (audited, dependency-free); like the native engine it keys the HMAC once
 // per secret and clones the keyed state for each hash, so a key never changes. It follows
-// the engine interface of lib/contract.js: it makes keys, hashes, verifies and reports
-// which check failed.
+// the engine interface that lib/contract.js describes, and imports nothing from it: it
+// makes keys, hashes, verifies and reports which check failed (lib/status.js).
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 
-import contract from '../contract.js'
 import secretText from '../secret-text.js'
+import status from '../status.js'
 
-const { STATUS } = contract
+const { STATUS } = status
 const encoder = new TextEncoder()
 
 const HEX64 = /^[0-9a-fA-F]{64}$/
