@@ -5,9 +5,14 @@
 // Cache-Control and reads no request, and the config line goes into the template's config as a
 // user adds it.
 import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
 
-import { addConfigLine, appFiles, nextjsBlocks, sectionBlocks } from '../examples/nextjs/scripts/readme-blocks.mjs'
+import { addConfigLine, appFiles, nextjsBlocks, readDoc, sectionBlocks } from '../examples/nextjs/scripts/readme-blocks.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
 
 // create-next-app 16.4.3's next.config.ts, verbatim.
 const TEMPLATE_CONFIG = `import type { NextConfig } from "next";
@@ -126,6 +131,27 @@ describe("the Next.js blocks of the README and docs/nextjs.md", () => {
     assert.match(config, /^ {2}serverExternalPackages: \["atlas-user-hash"\],/m)
     for (const line of TEMPLATE_CONFIG.split('\n')) assert.ok(config.includes(line), `kept: ${line}`)
     assert.throws(() => addConfigLine('export default {}\n'), /has no `const nextConfig: NextConfig = \{`/)
+  })
+})
+
+describe('README.md, the page users read first (issue 22)', () => {
+  const readme = readDoc('README.md')
+
+  it('is at most 250 lines', () => {
+    assert.ok(readme.split('\n').length - 1 <= 250, `README.md has ${readme.split('\n').length - 1} lines`)
+  })
+
+  it("the error table has a row for every ERR_ATLAS_* code the library's JavaScript names", () => {
+    const sources = ['index.js', 'edge.mjs', 'browser.js', ...readdirSync(join(root, 'lib'), { recursive: true }).map((file) => join('lib', file))].filter((file) => /\.m?js$/.test(file))
+    const codes = new Set(sources.flatMap((file) => readFileSync(join(root, file), 'utf8').match(/ERR_ATLAS_[A-Z_]+/g) ?? []))
+    assert.ok(codes.size >= 7, [...codes].join(', '))
+    for (const code of codes) assert.match(readme, new RegExp(`^\\| \`${code}\` \\| \`(Type)?Error\` \\|`, 'm'), `README's error table has no row for ${code}`)
+  })
+
+  it('keeps the order: what it fixes, Install, Next.js, Node scripts, API, the CLI, links', () => {
+    const headings = readme.split('\n').filter((line) => line.startsWith('## ')).map((line) => line.slice(3))
+    assert.deepEqual(headings, ['Install', 'Next.js', 'Node scripts', 'API', 'Debugging a rejected hash', 'More', 'License'])
+    assert.ok(readme.indexOf('| the documented `createHmac` helper | atlas-user-hash |') < readme.indexOf('## Install'))
   })
 })
 
