@@ -107,8 +107,11 @@ function nextBuild(dir, major, bundler) {
       stdio: 'pipe',
       maxBuffer: 64 << 20,
       // The secret is in the build's environment too, as on a real host, to show that nothing
-      // copies it into the output.
-      env: { ...process.env, ATLAS_SECRET: SECRET, NEXT_TELEMETRY_DISABLED: '1' },
+      // copies it into the output; and as NEXT_PUBLIC_ATLAS_SECRET, the mistake the package
+      // refuses at run time: no block names it, so Next.js inlines it nowhere, and a server
+      // started without it hashes (the package reads it at run time, not as a literal
+      // process.env.NEXT_PUBLIC_… that the build would replace).
+      env: { ...process.env, ATLAS_SECRET: SECRET, NEXT_PUBLIC_ATLAS_SECRET: SECRET, NEXT_TELEMETRY_DISABLED: '1' },
     })
     return { ok: true, output }
   } catch (error) {
