@@ -94,7 +94,7 @@ export const quick = process.env.ATLAS_TEST_QUICK === '1' && 'skipped under ATLA
 /**
  * Why this Node cannot take U+10FFFF into `process.env`, or false where it can. Windows Node
  * 22 aborts the whole process on `process.env.X = '\u{10FFFF}'` (`Assertion failed:
- * code_point < 0x10FFFF` in libuv's src/idna.c: libuv's uv_wtf8_to_utf16 off by one, fixed by
+ * code_point < 0x10FFFF` in libuv's idna.c: libuv's uv_wtf8_to_utf16 off by one, fixed by
  * libuv/libuv#5021), on real Windows as under Wine. Probed once in a child, on Windows only,
  * so a Node with the fix takes these inputs again. Tests leave such values out of
  * `process.env` there and say so (`t.diagnostic`); everywhere else they stay in.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A musl runtime for this glibc machine, so that the musl packages run here (called by
-# scripts/install-tools.sh; the test uses it through scripts/musl-runtime.mjs). For each of
+# scripts/install-tools.sh; __test__/registry.test.mjs runs the musl packages with it). For each of
 # x86_64 and aarch64 it makes .tools/musl/<arch>/:
 #   libc.so  musl 1.2.5's C library, which is also its loader, from Debian 13's `musl` package:
 #            fetched with apt from the trixie suite into private lists and cache and unpacked,

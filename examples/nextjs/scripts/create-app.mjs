@@ -1,5 +1,5 @@
-// Makes the README's Next.js app: a fresh `create-next-app --yes` app (default options) with
-// the README's Next.js blocks written to the paths on their first lines and atlas-user-hash
+// Makes the docs' Next.js app: a fresh `create-next-app --yes` app (default options) with
+// the Next.js blocks of README.md and docs/nextjs.md written to the paths on their first lines and atlas-user-hash
 // installed from this repository's packed tarballs. The end-to-end test builds and checks it.
 //
 //   node examples/nextjs/scripts/create-app.mjs <dir> [16|15]

@@ -1,36 +1,60 @@
-// The code blocks of the README's Next.js section, as files for an app: every fenced block
-// whose first line is a `// <path>` comment, from the heading that starts with "Next.js" down
-// to the next heading of the same or a higher level. What create-app.mjs writes into an app
-// made by create-next-app, and what the end-to-end test builds, so the README cannot drift
-// from what is tested.
+// The Next.js code blocks a user copies, as files for an app: every fenced block whose first
+// line is a `// <path>` comment, in the README's Next.js section (from its heading down to the
+// next heading of the same or a higher level) and in all of docs/nextjs.md. What
+// create-app.mjs writes into an app made by create-next-app, and what the end-to-end test
+// builds, so the docs cannot drift from what is tested.
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const README = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'README.md')
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+/** The files whose Next.js blocks are written into the apps, and the heading each starts at. */
+export const SOURCES = [
+  { file: 'README.md', heading: 'Next.js' },
+  { file: 'docs/nextjs.md', heading: null }, // the whole file
+]
 
 // A block for an app without Cache Components (Next.js 15's, say): not for create-next-app 16's.
 const WITHOUT_CACHE_COMPONENTS = 'without cacheComponents'
-// A block in the section that is not a file of the Next.js app (the Cloudflare Worker).
-const NOT_NEXTJS = 'not a Next.js file'
+// A block that is optional hardening (React's taint API): written only where a test asks for it.
+const OPTIONAL = '(optional'
+
+/** The text of `file` (a path from the repository root). */
+export const readDoc = (file) => readFileSync(join(ROOT, file), 'utf8')
 
 /**
- * The Next.js section's code blocks: `{ lang, firstLine, code, path }`, `path` being the file
- * the first line names (null for a block that names none, such as an error message).
+ * Every Next.js block a user copies, from each of SOURCES in turn: `{ lang, firstLine, code,
+ * path, source }`, `path` being the file the first line names (null for a block that names
+ * none, such as an error message) and `source` the document it is in.
  */
-export function nextjsSection(markdown = readFileSync(README, 'utf8')) {
-  return sectionBlocks('Next.js', markdown)
+export function nextjsBlocks(read = readDoc) {
+  return SOURCES.flatMap(({ file, heading }) => {
+    const markdown = read(file)
+    const blocks = heading === null ? fencedBlocks(markdown.split('\n')) : sectionBlocks(heading, markdown, file)
+    return blocks.map((block) => ({ ...block, source: file }))
+  })
 }
 
-/** The code blocks of the section whose heading starts with `title`, as nextjsSection gives them. */
-export function sectionBlocks(title, markdown = readFileSync(README, 'utf8')) {
+/** The code blocks of the section whose heading starts with `title`, as nextjsBlocks gives them. */
+export function sectionBlocks(title, markdown, file = 'the document') {
   const lines = markdown.split('\n')
   const start = lines.findIndex((line) => /^#{1,6} /.test(line) && line.replace(/^#+ /, '').startsWith(title))
-  if (start < 0) throw new Error(`README.md has no heading that starts with "${title}"`)
+  if (start < 0) throw new Error(`${file} has no heading that starts with "${title}"`)
   const level = lines[start].match(/^#+/)[0].length
+  const end = lines.findIndex((line, i) => i > start && (line.match(/^(#{1,6}) /)?.[1].length ?? 7) <= level && !insideFence(lines, i))
+  return fencedBlocks(lines.slice(start + 1, end < 0 ? undefined : end))
+}
+
+/** Whether line `i` of `lines` is inside a fenced block (a `# comment` there is no heading). */
+function insideFence(lines, i) {
+  return lines.slice(0, i).filter((line) => line.startsWith('```')).length % 2 === 1
+}
+
+/** The fenced code blocks of `lines`. */
+function fencedBlocks(lines) {
   const blocks = []
   let block = null
-  for (const line of lines.slice(start + 1)) {
+  for (const line of lines) {
     if (block) {
       if (line.startsWith('```')) {
         const firstLine = block.lines[0] ?? ''
@@ -40,8 +64,6 @@ export function sectionBlocks(title, markdown = readFileSync(README, 'utf8')) {
       } else block.lines.push(line)
       continue
     }
-    const heading = line.match(/^(#{1,6}) /)
-    if (heading && heading[1].length <= level) break
     const fence = line.match(/^```(\w*)/)
     if (fence) block = { lang: fence[1], lines: [] }
   }
@@ -53,14 +75,16 @@ export function sectionBlocks(title, markdown = readFileSync(README, 'utf8')) {
  * config, see addConfigLine), every ts/tsx block as `{ path, code }`. `cacheComponents`: the
  * app has Cache Components on (create-next-app 16), so the `without cacheComponents` blocks
  * are left out; without it (Next.js 15), `proxy.ts` is, since 15 runs `middleware.ts`.
+ * `optional`: also the blocks marked `(optional`, such as React's taint hardening.
  * Throws when a ts/tsx block names no path: each one must be a complete file.
  */
-export function appFiles({ cacheComponents }, blocks = nextjsSection()) {
+export function appFiles({ cacheComponents, optional = false }, blocks = nextjsBlocks()) {
   const files = []
   for (const block of blocks) {
-    if (!['ts', 'tsx', 'js'].includes(block.lang) || block.firstLine.includes(NOT_NEXTJS)) continue
-    if (!block.path) throw new Error(`a ${block.lang} block of the README's Next.js section names no path on its first line: ${block.firstLine}`)
+    if (!['ts', 'tsx', 'js'].includes(block.lang)) continue
+    if (!block.path) throw new Error(`a ${block.lang} block of ${block.source ?? 'the Next.js docs'} names no path on its first line: ${block.firstLine}`)
     if (block.path === 'next.config.ts') continue
+    if (block.firstLine.includes(OPTIONAL) && !optional) continue
     const withoutCacheComponents = block.firstLine.includes(WITHOUT_CACHE_COMPONENTS)
     if (cacheComponents ? withoutCacheComponents : block.path === 'proxy.ts') continue
     files.push({ path: block.path, code: block.code })
@@ -73,8 +97,8 @@ export function appFiles({ cacheComponents }, blocks = nextjsSection()) {
  * `serverExternalPackages` line of the README's `next.config.ts` block, put first in the
  * object the template's config already has, whose other settings stay.
  */
-export function addConfigLine(config, blocks = nextjsSection()) {
-  const block = blocks.find((b) => b.path === 'next.config.ts')
+export function addConfigLine(config, blocks = nextjsBlocks()) {
+  const block = blocks.find((b) => b.path === 'next.config.ts' && b.source === 'README.md')
   if (!block) throw new Error("the README's Next.js section has no next.config.ts block")
   const line = block.code.split('\n').find((l) => /^\s*serverExternalPackages:/.test(l))
   if (!line) throw new Error("the README's next.config.ts block has no serverExternalPackages line")

@@ -1,11 +1,16 @@
 // End to end, as a new user does it: apps made by create-next-app (pinned, Next.js 16 and 15,
-// default options), the README's Next.js blocks written into them by reading README.md
+// default options), the Next.js blocks of README.md and docs/nextjs.md written into them
 // (scripts/readme-blocks.mjs), atlas-user-hash installed from this repository's packed
 // tarballs, each app built with Turbopack and with webpack (`output: "standalone"`), served
 // on a loopback port and checked against node:crypto: the route handler, proxy.ts (16) or
 // middleware.ts (15), the Edge route (15), the Pages API route over HTTP; the server component
 // page, the server action and the getServerSideProps page in headless Chromium (Debian's
-// /usr/bin/chromium driven by playwright-core). Then no file under .next may hold the secret.
+// /usr/bin/chromium driven by playwright-core). Every response that carries the hash must say
+// `Cache-Control: private, no-store`; no query parameter or cookie may change the hash; with a
+// missing, dirty or public secret every page still answers 200 without an identify call and
+// every route 503 { code }. The webpack builds also carry React's taint hardening (the optional
+// block), and a server component handing ATLAS_SECRET to a client component must fail. Then no
+// file under .next may hold the secret.
 // Run from the repository root with `npm run test:e2e` after `npm install && npm run build`;
 // needs the npm registry (create-next-app and the apps' dependencies).
 import assert from 'node:assert/strict'
@@ -20,7 +25,7 @@ import { fileURLToPath } from 'node:url'
 
 import { CREATE_NEXT_APP, createApp } from '../scripts/create-app.mjs'
 import { packLocal } from '../scripts/pack-local.mjs'
-import { sectionBlocks } from '../scripts/readme-blocks.mjs'
+import { appFiles, readDoc, sectionBlocks } from '../scripts/readme-blocks.mjs'
 
 const example = fileURLToPath(new URL('..', import.meta.url))
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -34,6 +39,40 @@ const SERVER_ONLY = 'atlas-user-hash is server-only: call it in a server compone
 const ADA = { userId: 'user_100123', name: 'Ada Lovelace', email: 'ada@example.com' }
 const expected = (fields = {}) => ({ ...ADA, ...fields, userHash: createHmac('sha256', SECRET).update(ADA.userId).digest('hex') })
 const ADDON = /atlas-user-hash\.[\w-]+\.node$/
+// The routes that hand out the object, and the engine each one hashes with.
+const ROUTES = {
+  16: { '/api/atlas-user': 'native', '/api/atlas-user-proxy': 'native', '/api/atlas-user-pages': 'native' },
+  15: { '/api/atlas-user': 'native', '/api/atlas-user-proxy': 'js', '/api/atlas-user-edge': 'js', '/api/atlas-user-pages': 'native' },
+}
+// The pages that render the identify call.
+const PAGES = ['/', '/account']
+const REPO = fileURLToPath(new URL('../../..', import.meta.url))
+// Whether the package being tested refuses NEXT_PUBLIC_ATLAS_SECRET (issue 24's ERR_ATLAS_SECRET_PUBLIC).
+const REFUSES_PUBLIC = readdirSync(join(REPO, 'lib'), { recursive: true }).some((file) => /\.m?js$/.test(file) && readFileSync(join(REPO, 'lib', file), 'utf8').includes('ERR_ATLAS_SECRET_PUBLIC'))
+// A secret refused: the server's environment, and the code every route must answer with.
+const REFUSED = [
+  { name: 'missing', env: {}, code: 'ERR_ATLAS_SECRET_MISSING' },
+  { name: 'dirty (a trailing newline)', env: { ATLAS_SECRET: `${SECRET}\n` }, code: 'ERR_ATLAS_SECRET_INVALID' },
+  { name: 'public (NEXT_PUBLIC_ATLAS_SECRET set too)', env: { ATLAS_SECRET: SECRET, NEXT_PUBLIC_ATLAS_SECRET: SECRET }, code: 'ERR_ATLAS_SECRET_PUBLIC', skip: !REFUSES_PUBLIC && 'the package has no ERR_ATLAS_SECRET_PUBLIC yet' },
+]
+// React's taint hardening (docs/nextjs.md's optional block): what it makes React throw, and a
+// variable that is not tainted, which the same page must ship (so that the test can fail).
+const TAINT_MESSAGE = /experimental_taintUniqueValue\("([^"]+)"/.exec(appFiles({ cacheComponents: true, optional: true }).find((file) => file.path === 'app/taint-secret.ts')?.code ?? '')?.[1]
+const UNTAINTED = `e2e-untainted-${randomBytes(8).toString('hex')}`
+// Test-only files, no block of the docs: what Next.js sends with no header of the blocks, and
+// the pages a leaking server component is tried on.
+const PLAIN_FILES = {
+  'app/api/e2e-plain/route.ts': 'import { connection } from "next/server"\n\nexport async function GET() {\n  await connection()\n  return Response.json({ plain: true })\n}\n',
+  'pages/api/e2e-plain-pages.ts': 'import type { NextApiRequest, NextApiResponse } from "next"\n\nexport default function handler(_request: NextApiRequest, response: NextApiResponse) {\n  response.json({ plain: true })\n}\n',
+  'pages/e2e-plain.tsx': 'export const getServerSideProps = async () => ({ props: { plain: true } })\n\nexport default function Plain({ plain }: { plain: boolean }) {\n  return <p>{String(plain)}</p>\n}\n',
+}
+const leakPage = (variable) =>
+  `import { connection } from "next/server"\nimport { Suspense } from "react"\n\nimport { Show } from "../show"\n\nasync function Value() {\n  await connection()\n  return <Show value={process.env.${variable}} />\n}\n\nexport default function Page() {\n  return (\n    <Suspense fallback={null}>\n      <Value />\n    </Suspense>\n  )\n}\n`
+const TAINT_FILES = {
+  'app/e2e-taint/show.tsx': '"use client"\n\nexport function Show({ value }: { value?: string }) {\n  return <p id="shown">{value}</p>\n}\n',
+  'app/e2e-taint/secret/page.tsx': leakPage('ATLAS_SECRET'),
+  'app/e2e-taint/untainted/page.tsx': leakPage('ATLAS_E2E_UNTAINTED'),
+}
 
 const work = mkdtempSync(join(tmpdir(), 'atlas-e2e-'))
 // Everything this file starts, so that it can all be stopped however the tests end.
@@ -68,8 +107,11 @@ function nextBuild(dir, major, bundler) {
       stdio: 'pipe',
       maxBuffer: 64 << 20,
       // The secret is in the build's environment too, as on a real host, to show that nothing
-      // copies it into the output.
-      env: { ...process.env, ATLAS_SECRET: SECRET, NEXT_TELEMETRY_DISABLED: '1' },
+      // copies it into the output; and as NEXT_PUBLIC_ATLAS_SECRET, the mistake the package
+      // refuses at run time: no block names it, so Next.js inlines it nowhere, and a server
+      // started without it hashes (the package reads it at run time, not as a literal
+      // process.env.NEXT_PUBLIC_… that the build would replace).
+      env: { ...process.env, ATLAS_SECRET: SECRET, NEXT_PUBLIC_ATLAS_SECRET: SECRET, NEXT_TELEMETRY_DISABLED: '1' },
     })
     return { ok: true, output }
   } catch (error) {
@@ -114,7 +156,7 @@ function freePort() {
  * standalone output's server.js, after copying the static files beside it as Next.js's docs
  * say; resolves once it answers HTTP.
  */
-async function startServer(dir, standalone) {
+async function startServer(dir, standalone, secretEnv = { ATLAS_SECRET: SECRET }) {
   const port = await freePort()
   let command = [nextBin(dir), 'start', '-H', '127.0.0.1', '-p', String(port)]
   let cwd = dir
@@ -124,9 +166,10 @@ async function startServer(dir, standalone) {
     cpSync(join(dir, 'public'), join(cwd, 'public'), { recursive: true })
     command = ['server.js']
   }
+  const { ATLAS_SECRET: _, NEXT_PUBLIC_ATLAS_SECRET: __, ...env } = process.env
   const server = spawn(process.execPath, command, {
     cwd,
-    env: { ...process.env, ATLAS_SECRET: SECRET, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), HOSTNAME: '127.0.0.1' },
+    env: { ...env, ...secretEnv, ATLAS_E2E_UNTAINTED: UNTAINTED, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), HOSTNAME: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so that stopping it stops anything it started
   })
@@ -139,7 +182,8 @@ async function startServer(dir, standalone) {
   for (;;) {
     if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}:\n${log}`)
     try {
-      if ((await fetch(`${origin}/api/atlas-user`)).ok) break
+      await fetch(`${origin}/api/atlas-user`) // any answer: 200, or 503 with a refused secret
+      break
     } catch {
       // not listening yet
     }
@@ -170,11 +214,44 @@ function filesUnder(dir) {
     .map((entry) => join(entry.parentPath, entry.name))
 }
 
-/** GET `path` as JSON; returns { body, engine } (the x-atlas-engine header). */
-async function getJson(origin, path) {
-  const response = await fetch(`${origin}${path}`)
-  assert.equal(response.status, 200, `${path}: ${response.status}`)
+/**
+ * Asserts that a response carrying a user's hash tells caches not to keep it: `private` and
+ * `no-store` (or `no-cache`). `post`: a server action's answer, to a POST, which Next.js sends
+ * as `no-cache, no-store, max-age=0, must-revalidate`: no `private`, but `no-store` forbids
+ * every cache, shared or not, to store it, which is stricter.
+ */
+function assertNoStore(cacheControl, what, { post = false } = {}) {
+  const directives = (cacheControl ?? '').split(',').map((directive) => directive.trim().toLowerCase())
+  const ok = post ? directives.includes('no-store') : directives.includes('private') && (directives.includes('no-store') || directives.includes('no-cache'))
+  assert.ok(ok, `${what}: Cache-Control ${cacheControl}`)
+}
+
+/**
+ * GET `path` as JSON (with `headers`, such as a cookie); returns { body, engine } (the
+ * x-atlas-engine header), after checking the status and the Cache-Control header.
+ */
+async function getJson(origin, path, { status = 200, headers = {} } = {}) {
+  const response = await fetch(`${origin}${path}`, { headers })
+  assert.equal(response.status, status, `${path}: ${response.status}`)
+  assertNoStore(response.headers.get('cache-control'), path)
   return { body: await response.json(), engine: response.headers.get('x-atlas-engine') }
+}
+
+/** Writes `files` ({ path: code }) into the app `dir`. */
+function writeFiles(dir, files) {
+  for (const [path, code] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true })
+    writeFileSync(join(dir, path), code)
+  }
+}
+
+/** Waits until `condition()` holds, for up to 10 s. */
+async function waitFor(condition, what) {
+  const deadline = Date.now() + 10_000
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`waited 10 s for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 /** The page's Atlas queue: { appId, identify: the identify calls' arguments }. */
@@ -184,15 +261,20 @@ const atlasQueue = (page) =>
     identify: (window.Atlas?.q ?? []).filter(([method]) => method === 'identify').map(([, user]) => user),
   }))
 
-for (const major of [16, 15]) {
-  describe(`create-next-app@${CREATE_NEXT_APP[major]} --yes with the README's Next.js blocks`, () => {
+// ATLAS_E2E_NEXT=16 (or 15) tests one version only, while iterating; CI tests both.
+const MAJORS = (process.env.ATLAS_E2E_NEXT ?? '16,15').split(',').map(Number)
+
+for (const major of MAJORS) {
+  describe(`create-next-app@${CREATE_NEXT_APP[major]} --yes with the Next.js blocks of the README and docs/nextjs.md`, () => {
     const dir = join(work, `next${major}`)
+    const routes = ROUTES[major]
     let cacheComponents
 
     before(() => {
       ;({ cacheComponents } = createApp(dir, major, tarballs))
       writeFileSync(join(dir, '.env.local'), `ATLAS_APP_ID=${APP_ID}\n`)
       writeFileSync(join(dir, '.env.production'), 'ATLAS_E2E_ENV_PRODUCTION=1\n') // which standalone copies
+      writeFiles(dir, PLAIN_FILES)
     })
 
     it(`kept the template's config and added the README's line${major === 16 ? ' (Cache Components on)' : ''}`, () => {
@@ -209,19 +291,37 @@ for (const major of [16, 15]) {
 
     for (const bundler of ['turbopack', 'webpack']) {
       // The Turbopack build is served by `next start`, the webpack one by the standalone
-      // server: both are built with output: "standalone", the setting Docker images use.
+      // server: both are built with output: "standalone", the setting Docker images use. The
+      // webpack build also has React's taint hardening on.
       const standalone = bundler === 'webpack'
-      describe(`built with ${bundler}, served by ${standalone ? '.next/standalone/server.js' : 'next start'}`, () => {
+      const taint = bundler === 'webpack'
+      describe(`built with ${bundler}${taint ? ' and experimental.taint' : ''}, served by ${standalone ? '.next/standalone/server.js' : 'next start'}`, () => {
         let served
         let browser
         let buildOutput
         const userDataDir = join(work, `chromium-${major}-${bundler}`)
+        const configFile = join(dir, 'next.config.ts')
+        const layoutFile = join(dir, 'app', 'layout.tsx')
+        const originals = {}
 
         before(async () => {
           rmSync(join(dir, '.next'), { recursive: true, force: true })
-          const configFile = join(dir, 'next.config.ts')
-          const config = readFileSync(configFile, 'utf8')
-          if (!config.includes('output: "standalone"')) writeFileSync(configFile, config.replace('serverExternalPackages:', 'output: "standalone",\n  serverExternalPackages:'))
+          let config = readFileSync(configFile, 'utf8')
+          if (!config.includes('output: "standalone"')) config = config.replace('serverExternalPackages:', 'output: "standalone",\n  serverExternalPackages:')
+          writeFileSync(configFile, config)
+          if (taint) {
+            originals.config = config
+            originals.layout = readFileSync(layoutFile, 'utf8')
+            // As docs/nextjs.md says: the flag in the config, the block, imported from the root layout.
+            writeFileSync(configFile, config.replace('serverExternalPackages:', 'experimental: { taint: true },\n  serverExternalPackages:'))
+            const optional = appFiles({ cacheComponents, optional: true }).filter(({ path }) => !appFiles({ cacheComponents }).some((file) => file.path === path))
+            assert.deepEqual(
+              optional.map(({ path }) => path),
+              ['app/taint-secret.ts'],
+            )
+            writeFiles(dir, { ...Object.fromEntries(optional.map(({ path, code }) => [path, code])), ...TAINT_FILES })
+            writeFileSync(layoutFile, originals.layout.replace('import "./globals.css";', 'import "./globals.css";\nimport "./taint-secret";'))
+          }
           const build = nextBuild(dir, major, bundler)
           assert.ok(build.ok, build.output)
           buildOutput = build.output
@@ -233,6 +333,11 @@ for (const major of [16, 15]) {
           await browser?.close()
           if (served) await stopServer(served.server)
           rmSync(userDataDir, { recursive: true, force: true })
+          if (taint) {
+            writeFileSync(configFile, originals.config)
+            writeFileSync(layoutFile, originals.layout)
+            for (const path of ['app/taint-secret.ts', 'app/e2e-taint']) rmSync(join(dir, path), { recursive: true, force: true })
+          }
         })
 
         it('output: "standalone" holds the package and the addon (traced), .env.production but not .env.local', () => {
@@ -241,41 +346,37 @@ for (const major of [16, 15]) {
           const platformPackages = readdirSync(modules).filter((name) => name.startsWith('atlas-user-hash-'))
           assert.equal(platformPackages.length, 1, `one platform package traced: ${platformPackages}`)
           assert.ok(readdirSync(join(modules, platformPackages[0])).some((file) => ADDON.test(file)), 'the .node file is traced')
-          // As the README's Troubleshooting says: .env.production is copied, .env.local is not.
+          // As docs/nextjs.md's Troubleshooting says: .env.production is copied, .env.local is not.
           assert.equal(existsSync(join(dir, '.next', 'standalone', '.env.production')), true)
           assert.equal(existsSync(join(dir, '.next', 'standalone', '.env.local')), false)
         })
 
-        it('route handler (app/api/atlas-user/route.ts): node:crypto\'s hash, native engine', async () => {
-          assert.deepEqual(await getJson(served.origin, '/api/atlas-user'), { body: expected(), engine: 'native' })
-        })
+        for (const [route, engine] of Object.entries(routes)) {
+          it(`${route}: node:crypto's hash, ${engine} engine, Cache-Control private no-store`, async () => {
+            assert.deepEqual(await getJson(served.origin, route), { body: expected(), engine })
+          })
 
-        const proxyFile = major === 16 ? 'proxy.ts (Node.js runtime)' : 'middleware.ts (Edge runtime)'
-        const proxyEngine = major === 16 ? 'native' : 'js'
-        it(`${proxyFile}: node:crypto's hash, ${proxyEngine} engine`, async () => {
-          assert.deepEqual(await getJson(served.origin, '/api/atlas-user-proxy'), { body: expected(), engine: proxyEngine })
-        })
-
-        if (major === 15) {
-          it('Edge route handler (app/api/atlas-user-edge/route.ts, without cacheComponents): node:crypto\'s hash, js engine', async () => {
-            assert.deepEqual(await getJson(served.origin, '/api/atlas-user-edge'), { body: expected(), engine: 'js' })
+          it(`${route}: a query parameter or cookie naming another id changes nothing`, async () => {
+            const other = 'user_999999'
+            const query = `?userId=${other}&id=${other}&user=${other}`
+            const cookie = `userId=${other}; id=${other}; user=${other}; user_id=${other}`
+            assert.deepEqual(await getJson(served.origin, `${route}${query}`, { headers: { cookie } }), { body: expected(), engine })
           })
         }
 
-        it('Pages API route (pages/api/atlas-user-pages.ts): node:crypto\'s hash, native engine', async () => {
-          assert.deepEqual(await getJson(served.origin, '/api/atlas-user-pages'), { body: expected(), engine: 'native' })
-        })
-
-        it('server component page, in Chromium: identifies the user once; the server action re-identifies with its result', async () => {
+        it('server component page, in Chromium: identifies the user once; the server action re-identifies with its result; both answers uncacheable', async () => {
           const page = await browser.newPage()
           try {
-            await page.goto(served.origin)
+            const response = await page.goto(served.origin)
+            assertNoStore(response.headers()['cache-control'], '/')
             await page.waitForFunction(() => window.Atlas?.q.length > 0)
             assert.equal(await page.locator('script[src*="atlas"]').count(), 1)
             assert.deepEqual(await atlasQueue(page), { appId: standalone ? APP_ID_FALLBACK : APP_ID, identify: [expected()] })
 
             await page.getByLabel('Name').fill('Ada King')
+            const action = page.waitForResponse((answer) => answer.request().method() === 'POST')
             await page.getByRole('button', { name: 'Save' }).click()
+            assertNoStore((await action).headers()['cache-control'], 'the server action', { post: true })
             await page.waitForFunction(() => window.Atlas.q.length > 1)
             assert.deepEqual((await atlasQueue(page)).identify, [expected(), expected({ name: 'Ada King' })])
           } finally {
@@ -283,10 +384,11 @@ for (const major of [16, 15]) {
           }
         })
 
-        it('getServerSideProps page (pages/account.tsx), in Chromium: identifies the user', async () => {
+        it('getServerSideProps page (pages/account.tsx), in Chromium: identifies the user; uncacheable', async () => {
           const page = await browser.newPage()
           try {
-            await page.goto(`${served.origin}/account`)
+            const response = await page.goto(`${served.origin}/account`)
+            assertNoStore(response.headers()['cache-control'], '/account')
             await page.waitForFunction(() => window.Atlas?.q.length > 0)
             assert.deepEqual(await atlasQueue(page), { appId: standalone ? APP_ID_FALLBACK : APP_ID, identify: [expected()] })
           } finally {
@@ -294,16 +396,38 @@ for (const major of [16, 15]) {
           }
         })
 
+        it('what Next.js sends by itself: no Cache-Control on a route handler or Pages API route; private, no-store on a per-request page', async (t) => {
+          const sent = {}
+          for (const path of ['/api/e2e-plain', '/api/e2e-plain-pages', '/e2e-plain', ...PAGES]) sent[path] = (await fetch(`${served.origin}${path}`)).headers.get('cache-control')
+          t.diagnostic(`Next.js ${major}, ${bundler}: ${JSON.stringify(sent)}`)
+          // docs/nextjs.md's Cache headers section says so: hence the header in the route blocks.
+          assert.equal(sent['/api/e2e-plain'], null)
+          assert.equal(sent['/api/e2e-plain-pages'], null)
+          assertNoStore(sent['/e2e-plain'], 'a getServerSideProps page')
+        })
+
         it('the server process loaded the native addon', () => {
           if (process.platform !== 'linux') return
           assert.ok(addonLoaded(served.server), 'no process of the server has the .node file mapped')
         })
 
+        if (taint) {
+          it('React taint: a server component handing ATLAS_SECRET to a client component fails, and ships nothing', async () => {
+            assert.ok(TAINT_MESSAGE, "docs/nextjs.md's app/taint-secret.ts block names its message")
+            const html = await (await fetch(`${served.origin}/e2e-taint/secret`)).text()
+            assert.ok(!html.includes(SECRET), 'the page holds ATLAS_SECRET')
+            // The shell streams with status 200 before the component renders; React then throws.
+            await waitFor(() => served.log().includes(TAINT_MESSAGE), `"${TAINT_MESSAGE}" in the server log:\n${served.log()}`)
+            // The same page with a variable that is not tainted ships it: the test can fail.
+            assert.ok((await (await fetch(`${served.origin}/e2e-taint/untainted`)).text()).includes(UNTAINTED))
+          })
+        }
+
         it('no file under .next, no page and no log holds ATLAS_SECRET', async () => {
           const files = filesUnder(join(dir, '.next'))
           assert.ok(files.length > 0)
           for (const file of files) assert.ok(!readFileSync(file).includes(SECRET), `${file} holds ATLAS_SECRET`)
-          for (const path of ['/', '/account']) {
+          for (const path of PAGES) {
             const html = await (await fetch(`${served.origin}${path}`)).text()
             assert.ok(html.includes(expected().userHash), `${path} carries the hash`)
             assert.ok(!html.includes(SECRET), `${path} holds ATLAS_SECRET`)
@@ -311,6 +435,39 @@ for (const major of [16, 15]) {
           assert.ok(!served.log().includes(SECRET), 'the server log holds ATLAS_SECRET')
           assert.ok(!buildOutput.includes(SECRET), 'the build log holds ATLAS_SECRET')
         })
+
+        for (const { name, env, code, skip } of REFUSED) {
+          it(`a ${name} secret: every page 200 without an identify call, every route 503 { code: ${code} }, the code in the log and not the secret`, { skip }, async () => {
+            await stopServer(served.server)
+            const refused = await startServer(dir, standalone, env)
+            served = refused // stopped by after() if this test fails
+            for (const route of Object.keys(routes)) {
+              assert.deepEqual((await getJson(refused.origin, route, { status: 503 })).body, { code })
+            }
+            const page = await browser.newPage()
+            try {
+              for (const path of PAGES) {
+                const response = await page.goto(`${refused.origin}${path}`)
+                assert.equal(response.status(), 200, path)
+                // The widget still loads, anonymous, as for a signed-out visitor.
+                await page.waitForFunction(() => window.Atlas !== undefined)
+                assert.deepEqual((await atlasQueue(page)).identify, [], `${path} identifies no one`)
+              }
+              await page.goto(refused.origin)
+              await page.waitForFunction(() => window.Atlas !== undefined)
+              await page.getByLabel('Name').fill('Ada King')
+              const action = page.waitForResponse((answer) => answer.request().method() === 'POST')
+              await page.getByRole('button', { name: 'Save' }).click()
+              assert.equal((await action).status(), 200)
+              await page.waitForTimeout(500) // time for the form's callback to run, had it identified anyone
+              assert.deepEqual((await atlasQueue(page)).identify, [], 'the server action identifies no one')
+            } finally {
+              await page.close()
+            }
+            await waitFor(() => refused.log().includes(code), `${code} in the server log:\n${refused.log()}`)
+            assert.ok(!refused.log().includes(SECRET), 'the server log holds the secret')
+          })
+        }
 
         if (major === 16) {
           it('importing the package in a Client Component fails the build with the server-only sentence', () => {
@@ -333,7 +490,7 @@ for (const major of [16, 15]) {
     }
 
     if (major === 16) {
-      describe("without the config line, next build fails with the errors the README's Troubleshooting quotes", () => {
+      describe("without the config line, next build fails with the errors docs/nextjs.md's Troubleshooting quotes", () => {
         const configFile = join(dir, 'next.config.ts')
         let config
         before(() => {
@@ -348,15 +505,15 @@ for (const major of [16, 15]) {
           ['webpack', 'Module parse failed'],
         ]) {
           it(bundler, () => {
-            const quote = sectionBlocks('Troubleshooting').find((block) => block.lang === '' && block.code.includes(marker))
+            const quote = sectionBlocks('Troubleshooting', readDoc('docs/nextjs.md'), 'docs/nextjs.md').find((block) => block.lang === '' && block.code.includes(marker))
             assert.ok(quote, `the Troubleshooting section quotes ${marker}`)
             const platform = readdirSync(join(dir, 'node_modules')).find((name) => name.startsWith('atlas-user-hash-')).slice('atlas-user-hash-'.length)
             const { ok, output } = nextBuild(dir, major, bundler)
             assert.equal(ok, false, output)
             for (const line of quote.code.trim().split('\n')) {
-              // The README shows this machine's kind of platform package, and webpack's 0x7F as ''.
+              // The docs show this machine's kind of platform package, and webpack's 0x7F as ''.
               const printed = line.replaceAll('linux-x64-gnu', platform).replace("character ''", "character '\x7f'")
-              assert.ok(output.includes(printed), `the build prints the README's line ${JSON.stringify(printed)}:\n${output}`)
+              assert.ok(output.includes(printed), `the build prints the docs' line ${JSON.stringify(printed)}:\n${output}`)
             }
           })
         }
