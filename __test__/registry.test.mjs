@@ -51,8 +51,9 @@ const INSTALLS = [
 const notOnWindows = process.platform === 'win32' && 'publishing runs on the Linux release runner (and spawns npm, which is npm.cmd on Windows)'
 
 describe('scripts/publish.mjs refuses an incomplete release before it publishes anything', { skip: notOnWindows }, () => {
+  // Staged in a folder of the test's own: target/publish is the real publish's.
   const publish = (from, extra = []) =>
-    spawnSync(process.execPath, [join(root, 'scripts', 'publish.mjs'), '--from', from, ...extra], {
+    spawnSync(process.execPath, [join(root, 'scripts', 'publish.mjs'), '--from', from, '--stage', join(from, 'stage'), ...extra], {
       encoding: 'utf8',
       // A registry where nothing listens: a publish attempt would fail differently (at once:
       // no retries). A dry run does not contact it.

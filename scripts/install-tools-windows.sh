@@ -9,6 +9,9 @@
 # Safe to run again: each step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/script-args.sh
+source scripts/script-args.sh
+script_args "npm run tools:windows" "$@"
 
 declare -A apt_files=(
   [/usr/bin/x86_64-w64-mingw32-gcc]=gcc-mingw-w64-x86-64

@@ -17,6 +17,9 @@
 #   .tools/musl: a musl runtime to run Bun's musl builds here (scripts/install-musl-runtime.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/script-args.sh
+source scripts/script-args.sh
+script_args "npm run tools" "$@"
 
 # The files the builds and tests use, each with the Debian packages that provide it.
 apt_files=(

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 
 import { checkBinary } from './binary-checks.mjs'
 import { publishProblems, tarballSizeProblem } from './release-checks.mjs'
+import { scriptArgs } from './script-args.mjs'
 import { BUILDS, STAND_INS, UNBUILDABLE, allPlatformPackages } from './targets.mjs'
 import { buildNative, nativeTools, requireTools } from './build-native.mjs'
 import { buildWasm, wasmTools } from './build-wasm.mjs'
@@ -27,8 +28,23 @@ const { binaryName } = pkg.napi
 const work = join(root, 'target', 'package')
 const dist = join(root, 'dist')
 
+const USAGE = `
+Usage: npm run package [-- PLATFORM...]
+
+Builds the release binaries this machine can build (Debian's Rust with -Zbuild-std, zig as the
+linker; tools: \`npm run tools\`), checks each, and packs into dist/ the main package and one
+package per platform built. With no PLATFORM: every platform of scripts/targets.mjs BUILDS
+(about 16 minutes); a test stand-in (win32-x64-gnu) only when named.
+
+  PLATFORM     a platform package name: ${[...Object.keys(BUILDS), ...Object.keys(STAND_INS)].join(', ')}
+  -h, --help   this text; nothing is built or packed
+
+To try the package in an app, this machine's binary only: \`npm run pack:local\`.
+`
+
 function main() {
-  const platforms = selectPlatforms(process.argv.slice(2))
+  const { positionals } = scriptArgs(USAGE, { positionals: true })
+  const platforms = selectPlatforms(positionals)
   mkdirSync(dist, { recursive: true })
   mkdirSync(work, { recursive: true })
   const builds = platforms.map((platform) => [platform, BUILDS[platform] ?? STAND_INS[platform]])

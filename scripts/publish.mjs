@@ -1,10 +1,10 @@
-// `node scripts/publish.mjs [--from DIR] [--allow-missing] [--dry-run]`: publishes a release, the one way
+// `node scripts/publish.mjs [--from DIR] [--stage DIR] [--allow-missing] [--dry-run]`: publishes a release, the one way
 // it is ever published: by the release workflow to npm, and by `npm run publish:local` to a local
 // registry (scripts/local-registry.mjs). The registry and its credentials are npm's own
 // configuration (npm_config_registry, the user .npmrc that NPM_CONFIG_USERCONFIG names,
 // NODE_AUTH_TOKEN through setup-node's .npmrc): this script never names a registry.
 //
-// 1. Stages the release in target/publish/: the main package from DIR's main tarball, and under
+// 1. Stages the release in target/publish/ (or --stage DIR): the main package from DIR's main tarball, and under
 //    npm/<platform>/ each platform package, from DIR's tarballs (the ones `npm run package` built
 //    and tested) or else from the repository's npm/<platform>/ when its binary is there (the
 //    runners' binaries, put there by `napi artifacts`).
@@ -32,7 +32,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
 const USAGE = `
-Usage: node scripts/publish.mjs [--from DIR] [--allow-missing] [--dry-run]
+Usage: node scripts/publish.mjs [--from DIR] [--stage DIR] [--allow-missing] [--dry-run]
 
 Publishes a release to the registry npm is configured with: every platform package, then the
 main package, from DIR's tarballs (default dist/, as \`npm run package\` leaves them) or from
@@ -40,15 +40,16 @@ npm/<platform>/ where \`napi artifacts\` put a runner's binary. Refuses the whol
 before anything is published, when a package is missing or has a problem npm would meet.
 
   --from DIR        where the tarballs are (default: dist)
+  --stage DIR       where the packages are unpacked and checked (default: target/publish)
   --allow-missing   publish without the platforms that are not built (a local registry only)
   --dry-run         stage and check everything, then \`npm publish --dry-run\` each package
   -h, --help        this text; nothing is staged or published
 
 The release workflow runs it on a tag; \`npm run publish:local\` runs it against a local registry.
 `
-const { values: options } = scriptArgs(USAGE, { options: { from: { type: 'string', default: 'dist' }, 'allow-missing': { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false } } })
+const { values: options } = scriptArgs(USAGE, { options: { from: { type: 'string', default: 'dist' }, stage: { type: 'string', default: join('target', 'publish') }, 'allow-missing': { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false } } })
 const from = resolve(root, options.from)
-const stage = join(root, 'target', 'publish')
+const stage = resolve(root, options.stage)
 const tarball = (platform) => join(from, `${pkg.name}${platform ? `-${platform}` : ''}-${pkg.version}.tgz`)
 
 function main() {

@@ -1,0 +1,64 @@
+// Every script a user can start with `npm run <name>` that is one of ours (scripts/*.mjs,
+// scripts/*.sh) answers `npm run <name> -- --help` with its usage, exit 0, and does nothing
+// else: no file or folder of the checkout is created, deleted or touched (once,
+// `npm run publish:local -- --help` wiped target/registry and published again).
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+import { spawnSync } from './child-process.mjs'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+
+/** package.json scripts that run one of our scripts: `node scripts/x.mjs …` or `bash scripts/x.sh …`, alone. */
+const ours = Object.entries(pkg.scripts).filter(([, command]) => /^(node|bash) scripts\/[\w.-]+\.(mjs|sh)\b/.test(command) && !/&&|\|\||;/.test(command))
+
+// The folders a script writes to (build output, tools, registry storage), with the checkout's
+// root: a file or folder created or deleted in one changes its modification time.
+const WATCHED = ['.', 'target', 'target/registry', 'target/registry/storage', 'target/publish', 'target/package', 'target/pack-local', 'dist', '.tools', 'scripts/tools', 'scripts/publishing', 'scripts/runtimes', 'scripts/windows']
+
+/** Each watched folder's entries with their modification times and sizes. */
+function snapshot() {
+  const state = {}
+  for (const folder of WATCHED) {
+    const dir = join(root, folder)
+    if (!existsSync(dir)) {
+      state[folder] = 'absent'
+      continue
+    }
+    state[folder] = { mtime: statSync(dir).mtimeMs, entries: readdirSync(dir).sort().map((name) => `${name} ${statSync(join(dir, name)).mtimeMs}`) }
+  }
+  return state
+}
+
+describe('npm run <script> -- --help: the usage, exit 0, and nothing done', () => {
+  it('finds the scripts to check', () => {
+    const names = ours.map(([name]) => name)
+    for (const name of ['package', 'publish:local', 'check:packages', 'tools', 'test:runtimes']) assert.ok(names.includes(name), name)
+  })
+
+  for (const [name, command] of ours) {
+    const bash = command.startsWith('bash ')
+    // npm is npm.cmd on Windows (started through a shell), and the install scripts are Debian's.
+    const skip = process.platform === 'win32' && bash && 'an install script for Debian'
+    it(`npm run ${name} -- --help (${command})`, { skip }, () => {
+      const before = snapshot()
+      const result = spawnSync('npm', ['run', '--silent', name, '--', '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000, shell: process.platform === 'win32' })
+      assert.equal(result.status, 0, `exit ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`)
+      assert.match(result.stdout, new RegExp(`^Usage: npm run ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`), result.stdout)
+      assert.deepEqual(snapshot(), before, 'nothing was created, deleted or written')
+    })
+  }
+
+  it('an unknown option: exit 2 and the usage on stderr, nothing done', () => {
+    const before = snapshot()
+    const result = spawnSync(process.execPath, [join(root, 'scripts', 'local-registry.mjs'), '--no-such-option'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+    assert.equal(result.status, 2)
+    assert.match(result.stderr, /^Unknown option '--no-such-option'/)
+    assert.match(result.stderr, /^Usage: npm run publish:local$/m)
+    assert.deepEqual(snapshot(), before)
+  })
+})
