@@ -18,7 +18,7 @@ const ours = Object.entries(pkg.scripts).filter(([, command]) => /^(node|bash) s
 
 // The folders a script writes to (build output, tools, registry storage), with the checkout's
 // root: a file or folder created or deleted in one changes its modification time.
-const WATCHED = ['.', 'target', 'target/registry', 'target/registry/storage', 'target/publish', 'target/package', 'target/pack-local', 'dist', '.tools', 'scripts/tools', 'scripts/publishing', 'scripts/runtimes', 'scripts/windows']
+const WATCHED = ['.', 'target', 'target/registry', 'target/registry/storage', 'target/publish', 'target/package', 'dist', 'dist/local', '.tools', 'scripts/tools', 'scripts/publishing', 'scripts/runtimes', 'scripts/windows']
 
 /** Each watched folder's entries with their modification times and sizes. */
 function snapshot() {

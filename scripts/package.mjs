@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 
 import { checkBinary } from './binary-checks.mjs'
 import { publishProblems, tarballSizeProblem } from './release-checks.mjs'
-import { scriptArgs } from './script-args.mjs'
+import { runScript, scriptArgs } from './script-args.mjs'
 import { BUILDS, STAND_INS, UNBUILDABLE, allPlatformPackages } from './targets.mjs'
 import { buildNative, nativeTools, requireTools } from './build-native.mjs'
 import { buildWasm, wasmTools } from './build-wasm.mjs'
@@ -164,11 +164,4 @@ function pack(dir, kind) {
   return packed.filename
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  try {
-    main()
-  } catch (error) {
-    console.error(error.message)
-    process.exitCode = 1
-  }
-}
+runScript(import.meta, main)

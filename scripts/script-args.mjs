@@ -1,6 +1,7 @@
 // The command line of every script `npm run <name>` starts: `--help` (or `-h`) prints the
 // script's usage and exits 0 before the script does anything; an unknown option prints the
 // usage to stderr and exits 2, also before anything is done.
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 /**
@@ -20,6 +21,20 @@ export function scriptArgs(usage, { options = {}, positionals = false, args = pr
   }
   if (parsed.values.help) exitWithUsage(usage, 0)
   return parsed
+}
+
+/**
+ * Runs `main` (sync or async) when the module of `meta` (its import.meta) is the script node
+ * started, not when it is imported; an error ends the script with its message and exit code 1.
+ */
+export function runScript(meta, main) {
+  if (process.argv[1] !== fileURLToPath(meta.url)) return
+  Promise.resolve()
+    .then(main)
+    .catch((error) => {
+      console.error(error.message)
+      process.exitCode = 1
+    })
 }
 
 function exitWithUsage(usage, code) {
