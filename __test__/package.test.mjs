@@ -169,6 +169,11 @@ describe('what a first publish meets on npm, on the packages as npm run package 
   it('the bin starts with a Node shebang; engines and publishConfig are the same in every package', () => {
     for (const bin of Object.values(pkg.bin)) assert.ok(readFileSync(join(scratch, 'main', bin), 'utf8').startsWith('#!/usr/bin/env node\n'), bin)
     assert.match(pkg.engines.node, /^>= ?\d+$/)
+    // The oldest Node the package accepts is the oldest the pull-request check tests.
+    const matrix = readFileSync(join(root, '.github', 'workflows', 'pull-request.yml'), 'utf8').match(/^\s+node: \[([^\]]+)\]$/m)
+    assert.ok(matrix, 'pull-request.yml has a node matrix')
+    const tested = matrix[1].split(',').map((version) => Number(version.trim().replace(/'/g, '')))
+    assert.equal(Math.min(...tested), Number(pkg.engines.node.match(/\d+/)[0]))
     assert.deepEqual(pkg.publishConfig, { access: 'public' })
     for (const platform of platforms) {
       assert.deepEqual(manifestOf(platform).engines, pkg.engines, platform)
