@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the install scripts `npm run <name>` starts: `--help` (or `-h`) prints the
 # script's leading comment block, its usage, and exits 0 before anything is installed; any
 # other argument exits 2, also before anything is done. Usage: script_args "npm run tools" "$@"
