@@ -73,6 +73,8 @@ function main() {
   if (missing.length && !options['allow-missing']) throw new Error(`publish: no package for ${missing.join(', ')} in ${from} or npm/: a release publishes every platform`)
   if (missing.length) console.log(`publish: not published (not built here): ${missing.join(', ')}`)
 
+  // Checked as staged (a refusal before napi runs), then as napi pre-publish leaves the main package.
+  refuseProblems(mainDir, present)
   writeOptionalDependencies(mainDir, present)
   refuseProblems(mainDir, present)
   for (const platform of present) npmPublish(join(mainDir, 'npm', platform))
