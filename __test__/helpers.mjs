@@ -87,14 +87,15 @@ export function runs(n) {
 
 /**
  * The seed of every random test in this process: ATLAS_TEST_SEED when set, to replay a run,
- * else a new one. A 32-bit integer, as fast-check takes it.
+ * else a new one. A 32-bit integer (signed or unsigned), as fast-check takes it.
  */
 export const testSeed = parseSeed(process.env.ATLAS_TEST_SEED)
 
 function parseSeed(text) {
   if (text === undefined || text === '') return randomInt(0, 2 ** 31)
   const seed = Number(text)
-  if (!/^-?\d+$/.test(text) || seed < -(2 ** 31) || seed >= 2 ** 31) throw new Error(`ATLAS_TEST_SEED=${JSON.stringify(text)} is not a 32-bit integer (a seed a random test printed)`)
+  // Signed or unsigned: some tests print their seed as an unsigned 32-bit number.
+  if (!/^-?\d+$/.test(text) || seed < -(2 ** 31) || seed >= 2 ** 32) throw new Error(`ATLAS_TEST_SEED=${JSON.stringify(text)} is not a 32-bit integer (a seed a random test printed)`)
   return seed
 }
 
