@@ -1,7 +1,8 @@
 // Every script a user can start with `npm run <name>` that is one of ours (scripts/*.mjs,
 // scripts/*.sh) answers `npm run <name> -- --help` with its usage, exit 0, and does nothing
 // else: no file or folder of the checkout is created, deleted or touched (once,
-// `npm run publish:local -- --help` wiped target/registry and published again).
+// `npm run publish:local -- --help` wiped target/registry and published again). So does every
+// script in scripts/ started directly; a module there that is no script prints nothing.
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -49,6 +50,19 @@ describe('npm run <script> -- --help: the usage, exit 0, and nothing done', () =
       const result = spawnSync('npm', ['run', '--silent', name, '--', '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000, shell: process.platform === 'win32' })
       assert.equal(result.status, 0, `exit ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`)
       assert.match(result.stdout, new RegExp(`^Usage: npm run ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`), result.stdout)
+      assert.deepEqual(snapshot(), before, 'nothing was created, deleted or written')
+    })
+  }
+
+  const direct = readdirSync(join(root, 'scripts')).filter((file) => file.endsWith('.mjs') || (file.endsWith('.sh') && readFileSync(join(root, 'scripts', file), 'utf8').startsWith('#!')))
+  for (const file of direct) {
+    const skip = process.platform === 'win32' && file.endsWith('.sh') && 'a Debian script'
+    it(`scripts/${file} --help`, { skip }, () => {
+      const before = snapshot()
+      const command = file.endsWith('.sh') ? 'bash' : process.execPath
+      const result = spawnSync(command, [join(root, 'scripts', file), '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+      assert.equal(result.status, 0, `exit ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`)
+      if (result.stdout !== '') assert.match(result.stdout, /^Usage: /, result.stdout)
       assert.deepEqual(snapshot(), before, 'nothing was created, deleted or written')
     })
   }

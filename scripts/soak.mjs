@@ -4,11 +4,18 @@
 // leak keeps growing in the second. Prints one JSON line; exits 1 when RSS grew by the
 // bound or more overall, or by an eighth of it in the second half.
 //   node --expose-gc scripts/soak.mjs [--calls 2000000] [--bound-mib 64]
-import { parseArgs } from 'node:util'
-
 import { createUserHash, generateAtlasUserObject, verifyUserHash } from '../index.js'
+import { scriptArgs } from './script-args.mjs'
 
-const { values } = parseArgs({ options: { calls: { type: 'string', default: '2000000' }, 'bound-mib': { type: 'string', default: '64' } } })
+const { values } = scriptArgs(`
+Usage: node --expose-gc scripts/soak.mjs [--calls N] [--bound-mib M]
+
+Makes N calls (default 2000000) through every path and prints one JSON line with the RSS growth
+measured after a GC; exits 1 when RSS grew by M MiB (default 64) or more, or by an eighth of it
+in the second half. __test__/memory.test.mjs runs it.
+
+  -h, --help   this text; nothing is run
+`, { options: { calls: { type: 'string', default: '2000000' }, 'bound-mib': { type: 'string', default: '64' } } })
 const calls = Number(values.calls)
 const boundMiB = Number(values['bound-mib'])
 const gc = globalThis.gc ?? (() => {})
