@@ -1,20 +1,21 @@
-// `node scripts/publish.mjs [--from DIR] [--stage DIR] [--allow-missing] [--dry-run]`: publishes a release, the one way
-// it is ever published: by the release workflow to npm, and by `npm run publish:local` to a local
-// registry (scripts/local-registry.mjs). The registry and its credentials are npm's own
-// configuration (npm_config_registry, the user .npmrc that NPM_CONFIG_USERCONFIG names,
-// NODE_AUTH_TOKEN through setup-node's .npmrc): this script never names a registry.
+// `node scripts/publish.mjs [--from DIR] [--stage DIR] [--allow-missing] [--dry-run]`: publishes a
+// release, the one way it is ever published: by the release workflow to npm, and by
+// `npm run publish:local` to a local registry (scripts/local-registry.mjs). The registry and
+// its credentials are npm's own configuration (npm_config_registry, the user .npmrc that
+// NPM_CONFIG_USERCONFIG names, NODE_AUTH_TOKEN through setup-node's .npmrc): this script
+// never names a registry.
 //
-// 1. Stages the release in target/publish/ (or --stage DIR): the main package from DIR's main tarball, and under
-//    npm/<platform>/ each platform package, from DIR's tarballs (the ones `npm run package` built
-//    and tested) or else from the repository's npm/<platform>/ when its binary is there (the
-//    runners' binaries, put there by `napi artifacts`).
-// 2. Runs `napi pre-publish` on the staged main package: napi-rs checks each platform package
-//    (name, version, binary) and writes the main package's optionalDependencies. The wasm32-wasi
-//    package, not a napi target, is added beside them.
-// 3. Checks every staged package as npm will meet it (scripts/release-checks.mjs: repository,
+// 1. Stages the release in target/publish/ (or --stage DIR): the main package from DIR's main
+//    tarball, and under npm/<platform>/ each platform package, from DIR's tarballs (the ones
+//    `npm run package` built and tested) or else from the repository's npm/<platform>/ when
+//    its binary is there (the runners' binaries, put there by `napi artifacts`).
+// 2. Checks every staged package as npm will meet it (scripts/release-checks.mjs: repository,
 //    homepage and bugs, the files its entry points need, bin shebang, engines, publishConfig,
 //    tarball size) and refuses the whole release, before the first package goes out, if any
 //    package has a problem.
+// 3. Runs `napi pre-publish` on the staged main package: napi-rs checks each platform package
+//    (name, version, binary) and writes the main package's optionalDependencies. The wasm32-wasi
+//    package, not a napi target, is added beside them. Then checks again, as published.
 // 4. Publishes every platform package, then the main package last, so that no published main
 //    package names a package that is not there yet (with --dry-run: `npm publish --dry-run`).
 // Every napi target must be present, unless --allow-missing (the local registry: Windows and
