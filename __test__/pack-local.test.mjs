@@ -28,7 +28,7 @@ describe('npm run pack:local', () => {
     const lines = result.stdout.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('npm install '))
     assert.equal(lines.length, 1, `one install line:\n${result.stdout}`)
     printed = lines[0]
-    const tarballs = printed.slice('npm install '.length).split(' ')
+    const tarballs = printed.slice('npm install '.length).match(/"[^"]*"|'[^']*'|\S+/g).map((word) => word.replace(/^(["'])(.*)\1$/, '$2'))
     assert.equal(tarballs.length, 2, printed)
     assert.equal(tarballs[0], join(out, `${pkg.name}-${pkg.version}.tgz`))
     assert.match(tarballs[1], new RegExp(`${pkg.name}-[a-z0-9-]+-${pkg.version.replaceAll('.', '\\.')}\\.tgz$`))

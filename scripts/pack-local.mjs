@@ -62,10 +62,17 @@ export function packLocal(outDir) {
   }
 }
 
-/** The command that installs `tarballs` into an app, paths quoted where a shell would split them. */
-export function installLine(tarballs) {
-  return `npm install ${tarballs.map((file) => (/^[\w@%+=:,./-]+$/.test(file) ? file : JSON.stringify(file))).join(' ')}`
+/**
+ * The command that installs `tarballs` into an app, a path quoted where this platform's shell
+ * would split or expand it: in single quotes for a POSIX shell, in double quotes on Windows.
+ */
+export function installLine(tarballs, platform = process.platform) {
+  const quote = platform === 'win32' ? quoteForWindows : quoteForPosix
+  return `npm install ${tarballs.map(quote).join(' ')}`
 }
+
+const quoteForPosix = (file) => (/^[\w@%+=:,./-]+$/.test(file) ? file : `'${file.replaceAll("'", "'\\''")}'`)
+const quoteForWindows = (file) => (/^[\w@%+=:,./\\-]+$/.test(file) ? file : `"${file}"`)
 
 function main() {
   const { values } = scriptArgs(USAGE, { options: { out: { type: 'string', default: join('dist', 'local') }, 'no-build': { type: 'boolean', default: false } } })
