@@ -1,8 +1,10 @@
 // Shared by the Node test suites: the independent reference (node:crypto) and small helpers.
 import assert from 'node:assert/strict'
 import { spawnSync } from './child-process.mjs'
-import { createHmac } from 'node:crypto'
+import { createHmac, randomInt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+
+import fc from 'fast-check'
 
 /** The user hash as Atlas's documented helper computes it. */
 export function referenceHash(secret, id) {
@@ -86,6 +88,35 @@ export function isWhiteSpaceOrBom(codePoint) {
  */
 export function runs(n) {
   return quick ? Math.ceil(n / 10) : n
+}
+
+/**
+ * The seed of every random test in this process: ATLAS_TEST_SEED when set, to replay a run,
+ * else a new one. A 32-bit integer (signed or unsigned), as fast-check takes it.
+ */
+export const testSeed = parseSeed(process.env.ATLAS_TEST_SEED)
+
+function parseSeed(text) {
+  if (text === undefined || text === '') return randomInt(0, 2 ** 31)
+  const seed = Number(text)
+  // Signed or unsigned: some tests print their seed as an unsigned 32-bit number.
+  if (!/^-?\d+$/.test(text) || seed < -(2 ** 31) || seed >= 2 ** 32) throw new Error(`ATLAS_TEST_SEED=${JSON.stringify(text)} is not a 32-bit integer (a seed a random test printed)`)
+  return seed
+}
+
+/**
+ * fast-check's `fc.assert` for test `t`: `property` on `numRuns` inputs drawn from testSeed,
+ * with no new input started after `seconds` (a loaded machine runs fewer inputs rather than
+ * time out; the diagnostics say how many ran). The seed goes to the test's diagnostics, so any
+ * run, passed or failed, replays with `ATLAS_TEST_SEED=<seed> node --test <file>`; a failure's
+ * message also gives fast-check's seed and path. Returns the number of inputs that ran.
+ */
+export function assertProperty(t, property, numRuns, { seconds = 60 } = {}) {
+  t.diagnostic(`random inputs from seed ${testSeed}: replay with ATLAS_TEST_SEED=${testSeed}`)
+  const details = fc.check(property, { seed: testSeed, numRuns, plugins: [fc.interruptAfterTimeLimit(seconds * 1000)] })
+  if (details.failed) throw new Error(fc.defaultReportMessage(details), { cause: details.errorInstance })
+  if (details.interrupted) t.diagnostic(`stopped after ${seconds} s: ${details.numRuns} of ${numRuns} inputs ran`)
+  return details.numRuns
 }
 
 /** Under ATLAS_TEST_QUICK=1 the slowest checks (huge ids, Python) skip with this reason. */

@@ -8,13 +8,15 @@
 // ATLAS_TEST_PACKAGE=1, as `npm run test:package` sets it.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from './child-process.mjs'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 import { EXPECTED, MAX_LINUX_BYTES, checkBinary, readHeader } from '../scripts/binary-checks.mjs'
+import { stageMain, stagePlatform } from '../scripts/package.mjs'
+import { MAX_TARBALL_BYTES, publishProblems, requireGraph, specifiersOf } from '../scripts/release-checks.mjs'
 import { checkEnv, contractCheck, engineOf } from './installed/run.mjs'
 import { nativeTools, requireTools } from '../scripts/build-native.mjs'
 import { emnapiMismatch } from '../scripts/build-wasm.mjs'
@@ -123,6 +125,145 @@ describe('npm run package: the platforms', () => {
     } finally {
       rmSync(scratch, { recursive: true, force: true })
     }
+  })
+})
+
+describe('what a first publish meets on npm, on the packages as npm run package stages them', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'atlas-publish-checks-'))
+  after(() => rmSync(scratch, { recursive: true, force: true }))
+  const platforms = allPlatformPackages(root, pkg)
+
+  /** Stages the main package (stageMain) and, with stand-in binaries, each platform package (stagePlatform). */
+  before(() => {
+    stageMain(join(scratch, 'main'))
+    for (const platform of platforms) {
+      const dir = join(scratch, platform)
+      mkdirSync(dir)
+      const { files } = JSON.parse(readFileSync(join(root, 'npm', platform, 'package.json'), 'utf8'))
+      for (const file of files) {
+        // The loader the wasm build copies from npm/wasm32-wasi; a binary is a placeholder.
+        if (existsSync(join(root, 'npm', platform, file))) copyFileSync(join(root, 'npm', platform, file), join(dir, file))
+        else writeFileSync(join(dir, file), 'placeholder binary')
+      }
+      stagePlatform(platform, dir)
+    }
+  })
+
+  const manifestOf = (name) => JSON.parse(readFileSync(join(scratch, name, 'package.json'), 'utf8'))
+
+  it("every package carries the main package's repository (its folder for a platform package), homepage and bugs", () => {
+    assert.match(pkg.repository.url, /^git\+https:\/\/github\.com\/[\w.-]+\/[\w.-]+\.git$/)
+    assert.equal(pkg.homepage, `${pkg.repository.url.slice(4, -4)}#readme`)
+    assert.equal(pkg.bugs.url, `${pkg.repository.url.slice(4, -4)}/issues`)
+    assert.deepEqual(manifestOf('main').repository, pkg.repository)
+    for (const platform of platforms) {
+      const manifest = manifestOf(platform)
+      assert.deepEqual(manifest.repository, { ...pkg.repository, directory: `npm/${platform}` }, platform)
+      assert.ok(existsSync(join(root, manifest.repository.directory, 'package.json')), `${platform}: its directory is its folder`)
+      assert.equal(manifest.homepage, pkg.homepage, platform)
+      assert.deepEqual(manifest.bugs, pkg.bugs, platform)
+    }
+  })
+
+  it('no package has a problem scripts/publish.mjs would refuse it for (release-checks.mjs)', () => {
+    assert.deepEqual(publishProblems(join(scratch, 'main'), pkg), [])
+    for (const platform of platforms) assert.deepEqual(publishProblems(join(scratch, platform), pkg, platform), [], platform)
+  })
+
+  it('the main package packs exactly what its entry points require, within its size bound, and no test file', () => {
+    // npm is npm.cmd on Windows, which Node starts only through a shell.
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: join(scratch, 'main'), encoding: 'utf8', env: baseEnv, shell: process.platform === 'win32' })
+    assert.equal(pack.status, 0, pack.stderr)
+    const [packed] = JSON.parse(pack.stdout)
+    const { files, missing, bare } = requireGraph(join(scratch, 'main'), manifestOf('main'))
+    assert.deepEqual(missing, [])
+    assert.deepEqual(packed.files.map((file) => file.path).sort(), [...new Set([...files, 'README.md', 'LICENSE', 'package.json'])].sort())
+    // The walk reached the CLI, both engines and the loader through their requires.
+    for (const file of ['bin/atlas-user-hash.js', 'lib/engines/js.mjs', 'lib/engines/native.js', 'lib/load-binding.js', 'binding.js']) assert.ok(files.includes(file), file)
+    assert.ok(bare.some(({ specifier }) => specifier.startsWith('@noble/hashes/')), 'the edge engine imports @noble/hashes')
+    assert.ok(packed.size <= MAX_TARBALL_BYTES.main, `the main tarball is ${packed.size} bytes, over ${MAX_TARBALL_BYTES.main}`)
+  })
+
+  it('the bin starts with a Node shebang; engines and publishConfig are the same in every package', () => {
+    for (const bin of Object.values(pkg.bin)) assert.ok(readFileSync(join(scratch, 'main', bin), 'utf8').startsWith('#!/usr/bin/env node\n'), bin)
+    assert.match(pkg.engines.node, /^>= ?\d+$/)
+    // The oldest Node the package accepts is the oldest the pull-request check tests.
+    const matrix = readFileSync(join(root, '.github', 'workflows', 'pull-request.yml'), 'utf8').match(/^\s+node: \[([^\]]+)\]$/m)
+    assert.ok(matrix, 'pull-request.yml has a node matrix')
+    const tested = matrix[1].split(',').map((version) => Number(version.trim().replace(/'/g, '')))
+    assert.equal(Math.min(...tested), Number(pkg.engines.node.match(/\d+/)[0]))
+    assert.deepEqual(pkg.publishConfig, { access: 'public' })
+    for (const platform of platforms) {
+      assert.deepEqual(manifestOf(platform).engines, pkg.engines, platform)
+      assert.deepEqual(manifestOf(platform).publishConfig, pkg.publishConfig, platform)
+    }
+  })
+
+  it("provenance comes from the release workflow (npm's provenance needs its OIDC token), not from publishConfig", () => {
+    // publishConfig.provenance would make `npm run publish:local` fail: a local publish has no CI identity.
+    const release = readFileSync(join(root, '.github', 'workflows', 'release.yml'), 'utf8')
+    assert.match(release, /^\s+id-token: write\b/m)
+    assert.match(release, /^\s+NPM_CONFIG_PROVENANCE: true$/m)
+    assert.match(release, /node scripts\/publish\.mjs --from /)
+  })
+
+  describe('the checks find what they are for', () => {
+    /** A copy of the staged main package with `change(dir)` applied, and its problems. */
+    function problemsAfter(name, change) {
+      const dir = join(scratch, `broken-${name}`)
+      cpSync(join(scratch, 'main'), dir, { recursive: true })
+      change(dir)
+      return publishProblems(dir, pkg)
+    }
+    const editManifest = (dir, edit) => {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+      edit(manifest)
+      writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest))
+    }
+
+    it('a file an entry point requires, left out of "files"', () => {
+      const [problem, ...rest] = problemsAfter('missing-one', (dir) => rmSync(join(dir, 'lib', 'secret-text.js')))
+      assert.match(problem, new RegExp(`^${pkg.name}: lacks lib/secret-text\\.js \\(needed by [\\w/.-]+\\)$`))
+      assert.ok(rest.every((other) => other.includes('lacks lib/secret-text.js')), rest.join('\n'))
+    })
+
+    it('no repository, a repository without the folder, another homepage', () => {
+      assert.deepEqual(problemsAfter('no-repository', (dir) => editManifest(dir, (manifest) => delete manifest.repository)), [
+        `${pkg.name}: repository is undefined, wanted ${JSON.stringify(pkg.repository)}`,
+      ])
+      assert.deepEqual(problemsAfter('homepage', (dir) => editManifest(dir, (manifest) => (manifest.homepage = 'https://example.com'))), [
+        `${pkg.name}: homepage is "https://example.com", wanted ${JSON.stringify(pkg.homepage)}`,
+      ])
+      const platform = platforms[0]
+      const dir = join(scratch, `broken-${platform}`)
+      cpSync(join(scratch, platform), dir, { recursive: true })
+      editManifest(dir, (manifest) => delete manifest.repository.directory)
+      assert.deepEqual(publishProblems(dir, pkg, platform), [
+        `${pkg.name}-${platform}: repository is ${JSON.stringify(pkg.repository)}, wanted ${JSON.stringify({ ...pkg.repository, directory: `npm/${platform}` })}`,
+      ])
+    })
+
+    it('a bin without its shebang, a test file, a dependency not declared, a registry in publishConfig', () => {
+      const bin = Object.values(pkg.bin)[0]
+      const problems = problemsAfter('several', (dir) => {
+        writeFileSync(join(dir, bin), readFileSync(join(dir, bin), 'utf8').replace(/^#!.*\n/, ''))
+        mkdirSync(join(dir, '__test__'))
+        writeFileSync(join(dir, '__test__', 'x.test.mjs'), '')
+        writeFileSync(join(dir, 'index.js'), `${readFileSync(join(dir, 'index.js'), 'utf8')}\nrequire('left-pad')\n`)
+        editManifest(dir, (manifest) => (manifest.publishConfig = { access: 'public', registry: 'https://example.com/' }))
+      })
+      assert.deepEqual(problems.sort(), [
+        `${pkg.name}: publishConfig is {"access":"public","registry":"https://example.com/"}, wanted { "access": "public" } and no registry (npm's configuration names it)`,
+        `${pkg.name}: index.js imports left-pad, which is not among its dependencies`,
+        `${pkg.name}: bin ${bin} does not start with #!/usr/bin/env node`,
+        `${pkg.name}: ships test or build material: __test__/x.test.mjs`,
+      ].sort())
+    })
+
+    it('reads require, import, export-from and dynamic import specifiers, not those in comments', () => {
+      const text = "// require('./commented')\n/* import x from './block' */\nconst a = require('./a')\nimport b from \"./b.js\"\nexport { c } from './c.mjs'\nimport './d.js'\nconst e = await import('./e.js')\n"
+      assert.deepEqual(specifiersOf(text), ['./a', './b.js', './c.mjs', './d.js', './e.js'])
+    })
   })
 })
 

@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 import { STORAGE, startRegistry } from '../scripts/local-registry.mjs'
+import { stageMain, stagePlatform } from '../scripts/package.mjs'
 import { checkEnv, contractCheck, engineOf } from './installed/run.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -50,12 +51,72 @@ const INSTALLS = [
 const notOnWindows = process.platform === 'win32' && 'publishing runs on the Linux release runner (and spawns npm, which is npm.cmd on Windows)'
 
 describe('scripts/publish.mjs refuses an incomplete release before it publishes anything', { skip: notOnWindows }, () => {
+  // Staged in a folder of the test's own: target/publish is the real publish's.
   const publish = (from, extra = []) =>
-    spawnSync(process.execPath, [join(root, 'scripts', 'publish.mjs'), '--from', from, ...extra], {
+    spawnSync(process.execPath, [join(root, 'scripts', 'publish.mjs'), '--from', from, '--stage', join(from, 'stage'), ...extra], {
       encoding: 'utf8',
-      // A registry where nothing listens: a publish attempt would fail differently.
-      env: { ...baseEnv, npm_config_registry: 'http://127.0.0.1:9/' },
+      // A registry where nothing listens: a publish attempt would fail differently (at once:
+      // no retries). A dry run does not contact it.
+      env: { ...baseEnv, npm_config_registry: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0' },
     })
+
+  /**
+   * A release folder as `npm run package` leaves it, for the main package and linux-x64-gnu
+   * (a placeholder binary), after `edit(kind, manifest)` changed the staged manifests.
+   */
+  function releaseFolder(edit = () => {}) {
+    const scratch = mkdtempSync(join(tmpdir(), 'atlas-publish-checked-'))
+    const from = join(scratch, 'from')
+    mkdirSync(from)
+    const platform = 'linux-x64-gnu'
+    stageMain(join(scratch, 'main'))
+    mkdirSync(join(scratch, platform))
+    writeFileSync(join(scratch, platform, `${pkg.napi.binaryName}.${platform}.node`), 'placeholder binary')
+    stagePlatform(platform, join(scratch, platform))
+    for (const [kind, dir] of [['main', 'main'], ['platform', platform]]) {
+      const manifestPath = join(scratch, dir, 'package.json')
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+      edit(kind, manifest)
+      writeFileSync(manifestPath, JSON.stringify(manifest, null, 2))
+      const packed = spawnSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', from], { cwd: join(scratch, dir), env: baseEnv, encoding: 'utf8' })
+      assert.equal(packed.status, 0, packed.stderr)
+    }
+    return { scratch, from }
+  }
+
+  it('with every package checked, a dry run goes through: the platform package, then the main one', () => {
+    const { scratch, from } = releaseFolder()
+    try {
+      const result = publish(from, ['--allow-missing', '--dry-run'])
+      assert.equal(result.status, 0, result.stderr)
+      const published = result.stdout.split('\n').filter((line) => line.startsWith('publish: '))
+      assert.deepEqual(published.slice(-3), ['publish: 2 packages checked (scripts/release-checks.mjs)', `publish: ${pkg.name}-linux-x64-gnu@${pkg.version} (dry run)`, `publish: ${pkg.name}@${pkg.version} (dry run)`])
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
+    }
+  })
+
+  it("when a package lacks repository (npm's provenance check compares it) or has another homepage, naming every problem of every package", () => {
+    const { scratch, from } = releaseFolder((kind, manifest) => {
+      if (kind === 'main') delete manifest.repository
+      else manifest.homepage = 'https://example.com/'
+    })
+    try {
+      const result = publish(from, ['--allow-missing', '--dry-run'])
+      assert.equal(result.status, 1)
+      assert.equal(
+        result.stderr.trim(),
+        [
+          'publish: refused, nothing was published:',
+          `  ${pkg.name}: repository is undefined, wanted ${JSON.stringify(pkg.repository)}`,
+          `  ${pkg.name}-linux-x64-gnu: homepage is "https://example.com/", wanted ${JSON.stringify(pkg.homepage)}`,
+        ].join('\n'),
+      )
+      assert.doesNotMatch(result.stdout, /optionalDependencies|\(dry run\)/, 'refused before napi pre-publish, and no package went out')
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
+    }
+  })
 
   it('without the main tarball', () => {
     const empty = mkdtempSync(join(tmpdir(), 'atlas-publish-empty-'))

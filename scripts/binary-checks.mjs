@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url'
 
 import { WINDOWS_SYSTEM_DLLS, peImportsAndExports } from './windows-gnu.mjs'
 
+import { scriptArgs } from './script-args.mjs'
+
 /** The glibc baseline of the Linux gnu binaries, as napi-rs releases target it. */
 export const MAX_GLIBC = '2.17'
 
@@ -214,8 +216,17 @@ export function checkTestBuild(root) {
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--test-build') {
   checkTestBuild(join(dirname(fileURLToPath(import.meta.url)), '..'))
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [platform, file] = process.argv.slice(2)
-  if (!platform || !file) throw new Error(`usage: node scripts/binary-checks.mjs PLATFORM FILE (PLATFORM: ${Object.keys(EXPECTED).join(', ')})`)
+  const usage = `
+Usage: node scripts/binary-checks.mjs PLATFORM FILE
+
+Checks a built binary as npm run package does: its kind and CPU, its entry point, and for
+Linux its size, strip and glibc or musl needs. Exit 1 on a problem.
+
+  PLATFORM     ${Object.keys(EXPECTED).join(', ')}
+  -h, --help   this text
+`
+  const [platform, file, ...rest] = scriptArgs(usage, { positionals: true }).positionals
+  if (!platform || !file || rest.length) throw new Error(usage.trim())
   const { facts, problems } = checkBinary(file, platform)
   console.log(`${file}: ${JSON.stringify(facts)}`)
   for (const problem of problems) console.log(`${file}: FAIL: ${problem}`)

@@ -9,6 +9,17 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { scriptArgs } from './script-args.mjs'
+
+scriptArgs(`
+Usage: npm run check:packages
+
+After \`npm run package\`: publint and attw on the main tarball in dist/, then
+\`npm publish --dry-run\` of every tarball there. Tools: \`npm run tools\` (scripts/publishing).
+
+  -h, --help   this text; nothing is checked
+`)
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const dist = join(root, 'dist')

@@ -5,6 +5,18 @@
 #   scripts/fuzz.sh [seconds]        default 60
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  -h | --help)
+    echo "Usage: scripts/fuzz.sh [seconds]"
+    echo
+    sed -n '2,/^[^#]/{/^#/{s/^# \{0,1\}//;p}}' "$0"
+    exit 0
+    ;;
+  *[!0-9]*)
+    echo "scripts/fuzz.sh: seconds must be a number, not '$1' (--help for usage)" >&2
+    exit 2
+    ;;
+esac
 seconds="${1:-60}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2 --locked
 mkdir -p fuzz/corpus/hash_verify

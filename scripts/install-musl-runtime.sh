@@ -12,6 +12,9 @@
 # (aarch64 under qemu-aarch64). Safe to run again: a finished arch is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/script-args.sh
+source scripts/script-args.sh
+script_args "bash scripts/install-musl-runtime.sh (npm run tools runs it)" "$@"
 
 MUSL_VERSION=1.2.5
 musl=.tools/musl

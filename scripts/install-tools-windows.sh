@@ -9,6 +9,11 @@
 # Safe to run again: each step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/script-args.sh
+source scripts/script-args.sh
+script_args "npm run tools:windows" "$@"
+# shellcheck source=scripts/apt-install.sh
+source scripts/apt-install.sh
 
 declare -A apt_files=(
   [/usr/bin/x86_64-w64-mingw32-gcc]=gcc-mingw-w64-x86-64
@@ -22,10 +27,7 @@ for file in "${!apt_files[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tools (Windows): apt-get install ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get -o DPkg::Lock::Timeout=900 update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install "${missing[@]}"
 else
   echo "tools (Windows): MinGW-w64 and Wine present"
 fi

@@ -17,6 +17,11 @@
 #   .tools/musl: a musl runtime to run Bun's musl builds here (scripts/install-musl-runtime.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/script-args.sh
+source scripts/script-args.sh
+script_args "npm run tools" "$@"
+# shellcheck source=scripts/apt-install.sh
+source scripts/apt-install.sh
 
 # The files the builds and tests use, each with the Debian packages that provide it.
 apt_files=(
@@ -56,11 +61,7 @@ if [ -n "$(missing_files)" ]; then
   echo "tools: missing files:"
   missing_files
   echo "tools: apt-get install ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # Other apt clients may hold the lock (unattended upgrades, a parallel job): wait for them.
-  $sudo apt-get -o DPkg::Lock::Timeout=900 update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install "${missing[@]}"
   if [ -n "$(missing_files)" ]; then
     echo "tools: still missing after apt-get install:"
     missing_files

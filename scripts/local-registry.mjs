@@ -12,6 +12,8 @@ import { createServer } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { scriptArgs } from './script-args.mjs'
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const verdaccio = join(root, 'scripts', 'publishing', 'node_modules', 'verdaccio', 'bin', 'verdaccio')
 /** Where `npm run publish:local` keeps the published packages. */
@@ -111,6 +113,16 @@ async function publishLocal() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  scriptArgs(`
+Usage: npm run publish:local
+
+Starts verdaccio on 127.0.0.1 with fresh storage (target/registry/storage: what was published
+there before is deleted), publishes every package in dist/ with scripts/publish.mjs
+--allow-missing (\`npm run package\` first), then stops it. \`npm run test:registry\` serves
+that storage again and installs each platform by name. Tools: \`npm run tools\`.
+
+  -h, --help   this text; nothing is deleted, started or published
+`)
   publishLocal().catch((error) => {
     console.error(error.message)
     process.exitCode = 1

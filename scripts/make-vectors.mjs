@@ -7,6 +7,8 @@ import { createHmac } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
+import { scriptArgs } from './script-args.mjs'
+
 const ids = [
   ['ascii', 'user_100123'],
   ['accents', 'José Müller-Ødegård'],
@@ -51,6 +53,14 @@ export function makeVectors() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  scriptArgs(`
+Usage: node scripts/make-vectors.mjs
+
+Writes __test__/fixtures/vectors.json: the node:crypto hashes of the test vectors
+(__test__/parity.test.mjs checks that the file is what this computes today).
+
+  -h, --help   this text; nothing is written
+`)
   const out = new URL('../__test__/fixtures/vectors.json', import.meta.url)
   const vectors = makeVectors()
   writeFileSync(out, `${JSON.stringify(vectors, null, 1)}\n`)

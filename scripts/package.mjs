@@ -15,6 +15,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { checkBinary } from './binary-checks.mjs'
+import { publishProblems, tarballSizeProblem } from './release-checks.mjs'
+import { runScript, scriptArgs } from './script-args.mjs'
 import { BUILDS, STAND_INS, UNBUILDABLE, allPlatformPackages } from './targets.mjs'
 import { buildNative, nativeTools, requireTools } from './build-native.mjs'
 import { buildWasm, wasmTools } from './build-wasm.mjs'
@@ -26,8 +28,23 @@ const { binaryName } = pkg.napi
 const work = join(root, 'target', 'package')
 const dist = join(root, 'dist')
 
+const USAGE = `
+Usage: npm run package [-- PLATFORM...]
+
+Builds the release binaries this machine can build (Debian's Rust with -Zbuild-std, zig as the
+linker; tools: \`npm run tools\`), checks each, and packs into dist/ the main package and one
+package per platform built. With no PLATFORM: every platform of scripts/targets.mjs BUILDS
+(about 16 minutes); a test stand-in (win32-x64-gnu) only when named.
+
+  PLATFORM     a platform package name: ${[...Object.keys(BUILDS), ...Object.keys(STAND_INS)].join(', ')}
+  -h, --help   this text; nothing is built or packed
+
+To try the package in an app, this machine's binary only: \`npm run pack:local\`.
+`
+
 function main() {
-  const platforms = selectPlatforms(process.argv.slice(2))
+  const { positionals } = scriptArgs(USAGE, { positionals: true })
+  const platforms = selectPlatforms(positionals)
   mkdirSync(dist, { recursive: true })
   mkdirSync(work, { recursive: true })
   const builds = platforms.map((platform) => [platform, BUILDS[platform] ?? STAND_INS[platform]])
@@ -53,7 +70,7 @@ function main() {
   const mainDir = join(work, 'main')
   rmSync(mainDir, { recursive: true, force: true })
   stageMain(mainDir)
-  const mainTarball = pack(mainDir)
+  const mainTarball = pack(mainDir, 'main')
   console.log('\npackage: summary')
   for (const { platform, seconds, bytes, tarball } of summary) {
     console.log(`  ${platform.padEnd(20)} built in ${seconds.toFixed(1).padStart(6)} s  binary ${(bytes / 1000).toFixed(1).padStart(7)} kB  dist/${tarball}`)
@@ -75,7 +92,7 @@ function selectPlatforms(args) {
 /** npm/<platform>/ (package.json, README) plus LICENSE and the binary, packed into dist/. */
 function packPlatform(platform, dir) {
   stagePlatform(platform, dir)
-  return pack(dir)
+  return pack(dir, 'platform')
 }
 
 /**
@@ -101,6 +118,12 @@ export function stagePlatform(platform, dir) {
   for (const file of manifest.files) {
     if (!existsSync(join(dir, file))) throw new Error(`${platform}: ${file} ("files" of ${standsInFor ? 'its stand-in manifest' : `npm/${platform}/package.json`}) was not built`)
   }
+  if (!standsInFor) refuseProblems(publishProblems(dir, pkg, platform))
+}
+
+/** Throws the problems a first publish of a staged package would meet (scripts/release-checks.mjs), if any. */
+function refuseProblems(problems) {
+  if (problems.length) throw new Error(`package: npm would refuse or mispublish this:\n  ${problems.join('\n  ')}`)
 }
 
 /** A stand-in's manifest fields: its own name and binary, private (npm refuses to publish it). */
@@ -128,20 +151,17 @@ export function stageMain(dir) {
   const optionalDependencies = { ...pkg.optionalDependencies }
   for (const platform of allPlatformPackages(root, pkg)) optionalDependencies[`${pkg.name}-${platform}`] = version
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ ...pkg, optionalDependencies }, null, 2)}\n`)
+  refuseProblems(publishProblems(dir, pkg))
 }
 
-function pack(dir) {
+/** Packs `dir` (a `kind` package: main or platform) into dist/, within its size bound. */
+function pack(dir, kind) {
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dist], { cwd: dir, encoding: 'utf8' }))
+  const tooBig = tarballSizeProblem(join(dist, packed.filename), kind)
+  if (tooBig) throw new Error(`package: ${tooBig}`)
   const size = statSync(join(dist, packed.filename)).size
   console.log(`package: dist/${packed.filename}  ${(size / 1000).toFixed(1)} kB  (${packed.files.map((f) => f.path).join(', ')})`)
   return packed.filename
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  try {
-    main()
-  } catch (error) {
-    console.error(error.message)
-    process.exitCode = 1
-  }
-}
+runScript(import.meta, main)

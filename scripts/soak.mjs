@@ -9,14 +9,21 @@
 // --keys: every call makes and drops a key (a Uint8Array secret, and one call in 16 a text
 // secret of 13 that rotate, more than the 8 kept): the calls whose keys leaked in Deno.
 import { createRequire } from 'node:module'
-import { parseArgs } from 'node:util'
+import { scriptArgs } from './script-args.mjs'
 
 // Required, not imported: Deno gives a CommonJS file outside node_modules no named exports.
 const { createUserHash, generateAtlasUserObject, verifyUserHash } = createRequire(import.meta.url)('../index.js')
 
-const { values } = parseArgs({
-  options: { calls: { type: 'string', default: '2000000' }, 'bound-mib': { type: 'string', default: '64' }, 'second-half-mib': { type: 'string' }, keys: { type: 'boolean', default: false } },
-})
+const { values } = scriptArgs(`
+Usage: node --expose-gc scripts/soak.mjs [--calls N] [--bound-mib M] [--second-half-mib S] [--keys]
+
+Makes N calls (default 2000000) through every path and prints one JSON line with the RSS growth
+measured after a GC; exits 1 when RSS grew by M MiB (default 64) or more, or by S MiB (default
+an eighth of M) in the second half. --keys: every call makes and drops a key.
+__test__/memory.test.mjs runs it.
+
+  -h, --help   this text; nothing is run
+`, { options: { calls: { type: 'string', default: '2000000' }, 'bound-mib': { type: 'string', default: '64' }, 'second-half-mib': { type: 'string' }, keys: { type: 'boolean', default: false } } })
 const calls = Number(values.calls)
 const boundMiB = Number(values['bound-mib'])
 const secondHalfBoundMiB = values['second-half-mib'] === undefined ? boundMiB / 8 : Number(values['second-half-mib'])

@@ -15,6 +15,20 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { scriptArgs } from './script-args.mjs'
+
+const { values: options } = scriptArgs(`
+Usage: npm run test:runtimes [-- --require-all]
+
+Runs the installed-package checks (__test__/installed/check.cjs, check-esm.mjs) under this
+Node, Node 22 and 24, Bun and Deno, then the Cloudflare Worker test in workerd, and prints a
+summary. A runtime that is not installed (\`npm run tools:runtimes\`) is skipped, with the
+reason. Needs the addon built (\`npm run build\`).
+
+  --require-all   fail when any runtime was skipped (as .ci/run runs it)
+  -h, --help      this text; nothing is run
+`, { options: { 'require-all': { type: 'boolean', default: false } } })
+
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const tools = join(repo, 'scripts', 'runtimes', 'node_modules')
 const check = join(repo, '__test__', 'installed', 'check.cjs')
@@ -150,6 +164,6 @@ const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length
 for (const row of table) console.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '))
 const tally = (status) => rows.filter((r) => r.status === status).length
 console.log(`${tally('pass')} passed, ${tally('fail')} failed, ${tally('skip')} skipped`)
-const requireAll = process.argv.includes('--require-all')
+const requireAll = options['require-all']
 if (requireAll && tally('skip')) console.log('--require-all: a runtime was skipped, so this run fails')
 process.exitCode = tally('fail') || (requireAll && tally('skip')) ? 1 : 0

@@ -27,7 +27,19 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { scriptArgs } from './script-args.mjs'
 import { buildBcryptPrimitivesStandIn, MINGW_GCC } from './windows-gnu.mjs'
+
+const { values: options } = scriptArgs(`
+Usage: npm run test:windows [-- --keep]
+
+The package on Windows x64 under Wine: the win32-x64-gnu stand-in (\`npm run package --
+win32-x64-gnu\` first) installed by npm for Windows, then the installed-package checks and
+every __test__/*.test.mjs under Windows Node 20 and 22. Tools: \`npm run tools\`.
+
+  --keep       keep the temporary Wine prefix and project, and print where
+  -h, --help   this text; nothing is run
+`, { options: { keep: { type: 'boolean', default: false } } })
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'))
@@ -40,7 +52,7 @@ const NODES = [
   { name: 'Windows Node 22', bin: join(tools, 'node22', 'bin') },
 ]
 const npmCli = join(tools, 'npm', 'bin')
-const keep = process.argv.includes('--keep')
+const { keep } = options
 
 function requireTools() {
   const missing = []
