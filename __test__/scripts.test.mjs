@@ -17,7 +17,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 // bash (the release workflow's Alpine images).
 const noBash = (process.platform === 'win32' && 'bash scripts for Debian') || (spawnSync('bash', ['--version'], { stdio: 'ignore' }).status !== 0 && 'no bash here')
 
-/** package.json scripts that run one of our scripts: `node scripts/x.mjs …` or `bash scripts/x.sh …`, alone. */
+/** package.json scripts that run one of our scripts (`node` on an .mjs or `bash` on an .sh file under scripts/), alone. */
 const ours = Object.entries(pkg.scripts).filter(([, command]) => /^(node|bash) scripts\/[\w.-]+\.(mjs|sh)\b/.test(command) && !/&&|\|\||;/.test(command))
 
 // The folders a script writes to (build output, tools, registry storage), with the checkout's

@@ -5,7 +5,7 @@
 // WebAssembly itself. After each round of RangeErrors, every function called at a normal
 // depth must give node:crypto's hash (or the right boolean), and the process must live
 // through garbage collection and the finalizers it runs. Runs under Node and Bun, from a
-// project where the package is installed (the packaged wasm engine: __test__/wasm-stack.test.mjs):
+// project where the package is installed (the packaged wasm engine, from __test__/package.test.mjs):
 //   node --expose-gc stack-overflow.cjs [PACKAGE]      bun stack-overflow.cjs [PACKAGE]
 // ATLAS_STACK_SEED replays a run (printed first); ATLAS_STACK_ROUNDS sets the rounds (200);
 // ATLAS_STACK_DEBUG=1 reports stacks. Then a panic forced by the test hook, in a new key and
