@@ -32,7 +32,8 @@ export function withSecret(value, fn) {
 
 /** Runs `fn` with `process.env[name]` set to `value` (unset for `undefined`), then restores it, as withSecret does. */
 export function withEnv(name, value, fn) {
-  const saved = process.env[name]
+  // Own only: a polluted Object.prototype's value must not be written back as a real variable.
+  const saved = Object.hasOwn(process.env, name) ? process.env[name] : undefined
   const restore = () => {
     if (saved === undefined) delete process.env[name]
     else process.env[name] = saved
