@@ -41,7 +41,7 @@ describe('a wasm build whose calls trap', () => {
   it('returns the PANIC status from each engine call', () => {
     const statuses = withTrappingBinding(`
       const { nativeEngine } = require('./lib/engines/native.js')
-      const { STATUS } = require('./lib/contract.js')
+      const { STATUS } = require('./lib/status.js')
       const calls = [nativeEngine.createKey('k'), nativeEngine.hash('u', {}), nativeEngine.verify('u', 'h', {}), nativeEngine.dropKey({})]
       console.log(JSON.stringify(calls.map((status) => status === STATUS.PANIC)))`)
     assert.deepEqual(statuses, [true, true, true, true])

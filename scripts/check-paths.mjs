@@ -14,6 +14,7 @@ import { dirname, extname, join, normalize, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { nextjsBlocks } from '../examples/nextjs/scripts/readme-blocks.mjs'
+import { scriptArgs } from './script-args.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -127,6 +128,15 @@ function folders(file, path) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  scriptArgs(`
+Usage: npm run lint:paths   (node scripts/check-paths.mjs)
+
+Checks that every repository path named in the docs (README.md, SECURITY.md, docs/) and in
+comments under lib/, src/, bin/, scripts/, __test__/, tests/, benchmark/ and examples/ exists.
+Exit 1, naming each missing path, otherwise 0. npm run lint runs it as lint:paths.
+
+  -h, --help   this text; nothing is checked
+`)
   const missing = missingPaths(
     repositoryFiles(),
     (file) => readFileSync(join(ROOT, file), 'utf8'),

@@ -10,6 +10,8 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
+import { scriptArgs } from './script-args.mjs'
+
 const MARKER = '// atlas-user-hash: patched by scripts/patch-binding.mjs'
 const HEADER = `${MARKER}, which \`npm run build\` runs after every
 // \`napi build\` that writes this file anew: every environment variable is read through ownEnv
@@ -35,6 +37,17 @@ export function patchBinding(source) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const file = process.argv[2] || fileURLToPath(new URL('../binding.js', import.meta.url))
+  const { positionals } = scriptArgs(
+    `
+Usage: node scripts/patch-binding.mjs [FILE]
+
+Rewrites napi-rs's generated loader (FILE, default binding.js) so that it reads environment
+variables as own properties of process.env only. Idempotent; npm run build runs it.
+
+  -h, --help   this text; nothing is written
+`,
+    { positionals: true },
+  )
+  const file = positionals[0] || fileURLToPath(new URL('../binding.js', import.meta.url))
   writeFileSync(file, patchBinding(readFileSync(file, 'utf8')))
 }
