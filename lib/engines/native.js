@@ -8,6 +8,10 @@
 const { binding, engine } = require('../load-binding.js').loadBinding()
 const { STATUS } = require('../status.js')
 
+// Stryker disable all: the wasm guard below runs only on a wasm build, which the mutation
+// suite does not load; it is tested on the real packaged wasm engine at the edge of the stack
+// (__test__/installed/stack-overflow.cjs, in npm run test:package) and with a trapping
+// stand-in (__test__/wasm-engine.test.mjs, in npm test).
 // Stack headroom, for the wasm build. A call made at the edge of the JavaScript stack may throw
 // RangeError anywhere on its way through emnapi's JavaScript and the WebAssembly, and one
 // thrown there leaves the module half-way: napi-rs's borrow flags set, the wasm stack pointer
@@ -53,6 +57,7 @@ const wasmEngine = {
 // engine name does not say (lib/load-binding.js looks for `wasm32-wasi`).
 const target = Object.hasOwn(binding, '__napiBindingTarget') ? String(binding.__napiBindingTarget) : ''
 const calls = engine === 'wasm32-wasi' || target.startsWith('wasm32') ? wasmEngine : binding
+// Stryker restore all
 
 /** The engine: what `createApi` of lib/contract.js runs on; `name` is 'native' or 'wasm32-wasi'. */
 const nativeEngine = Object.freeze({
