@@ -5,6 +5,7 @@
 // anything but a live key it made; dropKey leaves anything else alone.
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import { types } from 'node:util'
 import { spawnSync } from './child-process.mjs'
 import { describe, it } from 'node:test'
 
@@ -166,15 +167,81 @@ describe('the addon frees every key', needsHooks, () => {
   })
 
   it('a key never dropped is freed once the garbage collector has taken it', () => {
-    // In a child with --expose-gc: finalizers run when the event loop turns after a GC.
-    const script = `const { binding } = require(${JSON.stringify(require.resolve('../lib/load-binding.js'))}).loadBinding()
+    assert.deepEqual(forgottenKeys(''), { made: 1000, left: 0 })
+  })
+})
+
+/**
+ * Makes 1,000 keys and drops none, in a child with --expose-gc (`setup`: code run first), then
+ * collects: how many keys were made, and how many are left once their finalizers ran (they run
+ * when the event loop turns after a GC).
+ */
+function forgottenKeys(setup) {
+  const script = `const { binding } = require(${JSON.stringify(require.resolve('../lib/load-binding.js'))}).loadBinding()
+${setup}
 const before = binding.liveKeyCount()
 for (let i = 0; i < 1000; i++) binding.createKey('forgotten-' + i)
 const made = binding.liveKeyCount() - before
 const settle = (n) => { globalThis.gc(); if (n === 0) return console.log(JSON.stringify({ made, left: binding.liveKeyCount() - before })); setImmediate(() => settle(n - 1)) }
 settle(3)`
-    const result = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' })
-    assert.equal(result.status, 0, result.stderr)
-    assert.deepEqual(JSON.parse(result.stdout), { made: 1000, left: 0 })
+  const result = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' })
+  assert.equal(result.status, 0, result.stderr)
+  return JSON.parse(result.stdout)
+}
+
+// Under Deno a key is a wrapped object, not an External (Deno never frees an External:
+// scripts/runtimes/deno-external-leak/). The test hook useWrappedKeys makes this thread's keys
+// that kind in Node too, so that the same checks run on it here; Deno runs them in
+// `npm run test:runtimes`.
+describe('keys as wrapped objects (as under Deno)', needsHooks, () => {
+  const refused = (call) => assertAtlasError(call, TypeError, 'ERR_ATLAS_ENGINE_ARGUMENT', /^atlas-user-hash: the native hash, verify or dropKey was called/)
+  const wrapped = (run) => {
+    binding.useWrappedKeys(true)
+    try {
+      return run()
+    } finally {
+      binding.useWrappedKeys(false)
+    }
+  }
+
+  it('hash, verify and dropKey take a wrapped key as they take an External, and refuse its look-alikes', () => {
+    const [key, dropped] = wrapped(() => [binding.createKey('wrapped-secret'), binding.createKey('wrapped-dropped')])
+    const external = binding.createKey('external-secret')
+    assert.ok(!types.isExternal(key) && types.isExternal(external), 'one key of each kind')
+    const good = referenceHash('wrapped-secret', 'u')
+    assert.equal(binding.hash('u', key), good)
+    assert.equal(binding.verify('u', good, key), true)
+    assert.equal(binding.verify('v', good, key), false)
+    assert.equal(binding.hash('u', external), referenceHash('external-secret', 'u'), 'both kinds work side by side')
+    const before = binding.liveKeyCount()
+    assert.equal(binding.dropKey(dropped), undefined)
+    assert.equal(binding.liveKeyCount(), before - 1, 'dropKey freed it')
+    for (const value of [dropped, { ...key }, {}, Object.create(null)]) {
+      refused(() => binding.hash('u', value))
+      refused(() => binding.verify('u', good, value))
+      assert.equal(binding.dropKey(value), undefined)
+    }
+    assert.equal(binding.liveKeyCount(), before - 1, 'nothing else was dropped')
+    assert.equal(binding.hash('u', key), good, 'the key is untouched')
+    binding.dropKey(key)
+    binding.dropKey(external)
+  })
+
+  it('the contract hashes with wrapped keys, and keeps using them once keys are Externals again', () => {
+    const secrets = Array.from({ length: 11 }, (_, i) => `wrapped-rotating-${i}`)
+    const before = binding.liveKeyCount()
+    wrapped(() => {
+      for (let i = 0; i < 2_000; i++) {
+        const secret = secrets[i % secrets.length]
+        assert.equal(createUserHash(`u${i}`, { secret }), referenceHash(secret, `u${i}`))
+        assert.equal(createUserHash('b', { secret: new Uint8Array([7, i & 255]) }), referenceHash(Buffer.from([7, i & 255]), 'b'))
+      }
+    })
+    for (const secret of secrets) assert.equal(verifyUserHash('w', referenceHash(secret, 'w'), { secret }), true)
+    assert.ok(binding.liveKeyCount() <= before + 8, `${binding.liveKeyCount() - before} keys more than before`)
+  })
+
+  it('a wrapped key never dropped is freed once the garbage collector has taken it', () => {
+    assert.deepEqual(forgottenKeys('binding.useWrappedKeys(true)'), { made: 1000, left: 0 })
   })
 })

@@ -1,4 +1,4 @@
-// The test hooks (armTestPanic, liveKeyCount) are in test builds only. This builds the addon
+// The test hooks (armTestPanic, liveKeyCount, useWrappedKeys) are in test builds only. This builds the addon
 // both ways, as `npm run build` (the user's build, and the example's) and as `npm run build:test`,
 // into scratch folders (the addon the other tests load is left alone), and checks each by its
 // bytes (scripts/binary-checks.mjs testHooksIn, the check every packaged binary gets) and by

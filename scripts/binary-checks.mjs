@@ -23,7 +23,7 @@ export const MAX_GLIBC = '2.17'
  * The addon's test hooks: exported only by a build with the cargo feature `test-hooks`
  * (`npm run build:test`), never by a binary that ships.
  */
-export const TEST_HOOKS = ['armTestPanic', 'liveKeyCount']
+export const TEST_HOOKS = ['armTestPanic', 'liveKeyCount', 'useWrappedKeys']
 
 /** The largest Linux binary that ships (bytes): more means something unwanted got linked in. */
 export const MAX_LINUX_BYTES = 500 * 1000

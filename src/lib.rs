@@ -60,6 +60,15 @@ pub fn live_key_count() -> u32 {
   u32::try_from(raw::live_key_count()).unwrap_or(u32::MAX)
 }
 
+/// Test hook (test builds only: the `test-hooks` feature): makes the keys this thread makes
+/// from now on wrapped objects, as under Deno (`true`), or Externals (`false`), so that Node
+/// tests cover both kinds.
+#[cfg(any(test, feature = "test-hooks"))]
+#[napi]
+pub fn use_wrapped_keys(wrapped: bool) {
+  raw::use_wrapped_keys(wrapped);
+}
+
 #[cfg(test)]
 mod tests {
   use super::*;

@@ -2,8 +2,8 @@
 //! (the SHA-256 states of the key's inner and outer pads) is zeroed when a `UserHasher` is
 //! dropped (its `Drop`, with `zeroize`), before its memory goes back to the allocator. This test binary's allocator copies a watched block as it is freed, after
 //! the value in it was dropped, so the test sees what a later allocation would find there.
-//! The addon keeps each key in a `Box` (src/raw/registry.rs), as here, so that the state is
-//! never moved and left behind.
+//! The addon keeps each key in one heap block it is never moved out of (an `Rc` in
+//! src/raw/registry.rs; a `Box` here), so that the state is not left behind by a move.
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;

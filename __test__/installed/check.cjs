@@ -272,7 +272,7 @@ function checkKeys() {
 }
 
 /** The addon's test hooks, which only a test build exports (scripts/binary-checks.mjs TEST_HOOKS). */
-const TEST_HOOKS = ['armTestPanic', 'liveKeyCount']
+const TEST_HOOKS = ['armTestPanic', 'liveKeyCount', 'useWrappedKeys']
 
 const THREAD_IDS = Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? i : `user_${i}`))
 

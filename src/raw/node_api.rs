@@ -139,6 +139,65 @@ impl<'a> Env<'a> {
     unsafe { sys::napi_delete_reference(self.raw, finalizer.0) };
   }
 
+  /// A new empty object whose wrap carries `token`: Node calls `G::collected(token)`
+  /// once the object is garbage, unless [`Env::remove_wrap`] removed the wrap first.
+  pub fn wrapped_object<G: OnGarbage>(self, token: usize) -> Option<Value<'a>> {
+    let mut object = ptr::null_mut();
+    // SAFETY: `self.raw` is live (Env); `object` is a valid out-pointer.
+    if !ok(unsafe { sys::napi_create_object(self.raw, &mut object) }) {
+      return None;
+    }
+    // SAFETY: `self.raw` is live and `object` is a new object of it, not yet wrapped;
+    // `collected::<G>` has the signature of a Node-API finalizer and takes the token, a number
+    // never read through, as its data; the hint is unused; a null result asks for no reference.
+    let status = unsafe {
+      sys::napi_wrap(
+        self.raw,
+        object,
+        token as *mut c_void,
+        Some(collected::<G>),
+        ptr::null_mut(),
+        ptr::null_mut(),
+      )
+    };
+    ok(status).then(|| self.value(object))
+  }
+
+  /// The data of `value`'s wrap (any wrapped object: only the key registry says whether it
+  /// names a key); `None` for any other value, which raises no exception.
+  pub fn wrapped_data(self, value: Value<'a>) -> Option<usize> {
+    let mut data = ptr::null_mut();
+    // SAFETY: `self.raw` is live and `value` one of its values; `data` is a valid out-pointer.
+    let status = unsafe { sys::napi_unwrap(self.raw, value.raw, &mut data) };
+    ok(status).then_some(data as usize)
+  }
+
+  /// Removes `value`'s wrap, which cancels its finalizer; nothing for a value with none.
+  pub fn remove_wrap(self, value: Value<'a>) {
+    let mut data = ptr::null_mut();
+    // SAFETY: `self.raw` is live and `value` one of its values; `data` is a valid out-pointer.
+    // The data is a token, which owns nothing, so nothing is leaked by dropping it.
+    unsafe { sys::napi_remove_wrap(self.raw, value.raw, &mut data) };
+  }
+
+  /// The runtime's release name (`"node"`, or `"Deno"` under Deno); `None` if it gives none.
+  pub fn runtime_release(self) -> Option<&'static CStr> {
+    let mut version: *const sys::napi_node_version = ptr::null();
+    // SAFETY: `self.raw` is live (Env); `version` is a valid out-pointer.
+    let status = unsafe { sys::napi_get_node_version(self.raw, &mut version) };
+    if !ok(status) || version.is_null() {
+      return None;
+    }
+    // SAFETY: on success `version` points to a struct the runtime keeps for the life of the
+    // process (Node-API: "a static struct").
+    let release = unsafe { (*version).release };
+    if release.is_null() {
+      return None;
+    }
+    // SAFETY: `release` is not null, and the runtime's static NUL-terminated string.
+    Some(unsafe { CStr::from_ptr(release) })
+  }
+
   /// The data of `value` when it is an External (any External: only the key registry says
   /// whether it names a key); `None` for any other value, which raises no exception.
   pub fn external_data(self, value: Value<'a>) -> Option<usize> {

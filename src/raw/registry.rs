@@ -6,15 +6,17 @@
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 use crate::user_hash::UserHasher;
 
 /// One live key: its keyed state and the handle of the finalizer that frees it when the
-/// key's `External` is garbage before `dropKey` was called. The state is boxed so that it
-/// stays where it was made while the map grows and entries are removed: a `UserHasher` zeroes
-/// itself when dropped (tests/key_wipe.rs), but a copy left behind by a move would not be.
+/// key's `External` is garbage before `dropKey` was called. The state is on the heap so that
+/// it stays where it was made while the map grows and entries are removed: a `UserHasher`
+/// zeroes itself when dropped (tests/key_wipe.rs), but a copy left behind by a move would not
+/// be. It is shared (`Rc`) so that a call can hash with it after the registry's borrow ended.
 struct Entry<F> {
-  state: Box<UserHasher>,
+  state: Rc<UserHasher>,
   finalizer: F,
 }
 
@@ -59,13 +61,18 @@ impl<F> Registry<F> {
   }
 
   /// Adds the key that `token` (from `next_token`) names from now on.
-  pub fn insert(&mut self, token: usize, finalizer: F, state: Box<UserHasher>) {
+  pub fn insert(&mut self, token: usize, finalizer: F, state: UserHasher) {
+    let state = Rc::new(state);
     self.entries.insert(token, Entry { state, finalizer });
   }
 
-  /// The keyed state that `token` names; `None` for a dropped key or anything else.
-  pub fn state(&self, token: usize) -> Option<&UserHasher> {
-    self.entries.get(&token).map(|entry| &*entry.state)
+  /// The keyed state that `token` names, shared (no copy of the key is made); `None` for a
+  /// dropped key or anything else.
+  pub fn state(&self, token: usize) -> Option<Rc<UserHasher>> {
+    self
+      .entries
+      .get(&token)
+      .map(|entry| Rc::clone(&entry.state))
   }
 
   /// Frees the key that `token` names, now; returns its finalizer's handle (to cancel),
@@ -117,7 +124,7 @@ mod tests {
 
   fn key(registry: &mut Registry<&'static str>, secret: &[u8], name: &'static str) -> usize {
     let token = registry.next_token().unwrap();
-    registry.insert(token, name, Box::new(UserHasher::new(secret)));
+    registry.insert(token, name, UserHasher::new(secret));
     token
   }
 
