@@ -1,5 +1,5 @@
 // Issue 24 §3: a native binary that did not install, simulated in fresh projects installed from
-// the packed tarballs (this machine's build only, examples/nextjs/scripts/pack-local.mjs):
+// the packed tarballs (this machine's build only, scripts/pack-local.mjs):
 // the platform package removed, a lockfile without it, and NAPI_RS_FORCE_WASI with and without
 // the wasm package. Each failure must name this machine's platform package and the fixes.
 // npm installs with --prefer-offline: the one dependency, @noble/hashes, comes from npm's cache
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 
-import { packLocal } from '../examples/nextjs/scripts/pack-local.mjs'
+import { packLocal } from '../scripts/pack-local.mjs'
 import { execFileSync } from './child-process.mjs'
 import { quick } from './helpers.mjs'
 
@@ -44,7 +44,7 @@ describe('a native binary that did not install, in a project installed from the 
   let platform
 
   before(() => {
-    ;[main, platform] = packLocal(join(scratch, 'tarballs'))
+    ;[main, platform] = packLocal(join(scratch, 'tarballs'), { testBuild: true })
   })
 
   function project(name, dependencies = {}) {

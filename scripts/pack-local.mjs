@@ -8,9 +8,10 @@
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, relative, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { testHooksIn } from './binary-checks.mjs'
 import { stageMain, stagePlatform } from './package.mjs'
 import { runScript, scriptArgs } from './script-args.mjs'
 
@@ -21,7 +22,7 @@ const { binaryName } = pkg.napi
 const npm = (args, options) => execFileSync('npm', args, { cwd: root, shell: process.platform === 'win32', ...options })
 
 const USAGE = `
-Usage: npm run pack:local [-- --out DIR] [--no-build]
+Usage: npm run pack:local [-- --out DIR] [--no-build | --addon FILE]
 
 Tries the package from this clone before it is published, on this machine only: builds this
 machine's addon (npm run build: needs Rust from rustup), packs the main package and this
@@ -30,6 +31,7 @@ that puts both into an app. Takes about a minute from a fresh clone after npm ci
 
   --out DIR    where the two tarballs go (default: dist/local)
   --no-build   use the addon already built at the root instead of building it
+  --addon FILE use this built addon (<binaryName>.<platform>.node) instead of building one
   -h, --help   this text; nothing is built or packed
 
 Every platform, with the release binaries: npm run package.
@@ -43,9 +45,24 @@ export function builtAddon() {
   return { file: join(root, addons[0]), platform: addons[0].slice(binaryName.length + 1, -'.node'.length) }
 }
 
-/** Packs the main package and this machine's platform package into `outDir`; returns both tarballs' paths, the main package's first. */
-export function packLocal(outDir) {
-  const { file, platform } = builtAddon()
+/** `file` as a built addon (`<binaryName>.<platform>.node`): `{ file, platform }`. */
+export function givenAddon(file) {
+  const name = basename(file)
+  if (!name.startsWith(`${binaryName}.`) || !name.endsWith('.node')) throw new Error(`pack:local: --addon ${file} is not named ${binaryName}.<platform>.node`)
+  return { file: resolve(file), platform: name.slice(binaryName.length + 1, -'.node'.length) }
+}
+
+/**
+ * Packs the main package and the platform package of `addon` (default: the one at the root)
+ * into `outDir`; returns both tarballs' paths, the main package's first. A test build (one
+ * with the test hooks, as `npm test` leaves at the root) is refused unless `testBuild` says
+ * the caller is a test that installs the tarballs only into scratch projects
+ * (__test__/missing-binary.test.mjs, the e2e test).
+ */
+export function packLocal(outDir, { addon = builtAddon(), testBuild = false } = {}) {
+  const { file, platform } = addon
+  const hooks = testHooksIn(file)
+  if (hooks.length > 0 && !testBuild) throw new Error(`pack:local: ${relative(process.cwd(), file)} is a test build (it exports ${hooks.join(', ')}; npm test leaves one at the root), which is never packed: run npm run pack:local without --no-build, which builds a release addon`)
   mkdirSync(outDir, { recursive: true })
   const work = mkdtempSync(join(tmpdir(), 'atlas-pack-local-'))
   try {
@@ -75,11 +92,12 @@ const quoteForPosix = (file) => (/^[\w@%+=:,./-]+$/.test(file) ? file : `'${file
 const quoteForWindows = (file) => (/^[\w@%+=:,./\\-]+$/.test(file) ? file : `"${file}"`)
 
 function main() {
-  const { values } = scriptArgs(USAGE, { options: { out: { type: 'string', default: join('dist', 'local') }, 'no-build': { type: 'boolean', default: false } } })
+  const { values } = scriptArgs(USAGE, { options: { out: { type: 'string', default: join('dist', 'local') }, 'no-build': { type: 'boolean', default: false }, addon: { type: 'string' } } })
   const started = Date.now()
-  if (!values['no-build']) npm(['run', 'build'], { stdio: ['ignore', 2, 2] })
-  const tarballs = packLocal(resolve(root, values.out))
-  const { platform } = builtAddon()
+  if (!values['no-build'] && !values.addon) npm(['run', 'build'], { stdio: ['ignore', 2, 2] })
+  const addon = values.addon ? givenAddon(values.addon) : builtAddon()
+  const tarballs = packLocal(resolve(root, values.out), { addon })
+  const { platform } = addon
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   console.log(`\npack:local: ${pkg.name}@${pkg.version} for ${platform} (this machine only), in ${seconds} s:`)
   for (const tarball of tarballs) console.log(`  ${relative(process.cwd(), tarball)}`)

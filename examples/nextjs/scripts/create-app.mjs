@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { packLocal } from './pack-local.mjs'
+import { packLocal } from '../../../scripts/pack-local.mjs'
 import { addConfigLine, appFiles } from './readme-blocks.mjs'
 
 /** The create-next-app releases tested, pinned: each makes an app on the same Next.js version. */

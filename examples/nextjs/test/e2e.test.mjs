@@ -24,7 +24,7 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 import { CREATE_NEXT_APP, createApp } from '../scripts/create-app.mjs'
-import { packLocal } from '../scripts/pack-local.mjs'
+import { packLocal } from '../../../scripts/pack-local.mjs'
 import { appFiles, readDoc, sectionBlocks } from '../scripts/readme-blocks.mjs'
 
 const example = fileURLToPath(new URL('..', import.meta.url))
@@ -91,7 +91,7 @@ before(async () => {
   // playwright-core, pinned by this folder's lockfile.
   execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: example, stdio: 'pipe' })
   ;({ chromium } = await import('playwright-core'))
-  tarballs = packLocal(join(work, 'tarballs'))
+  tarballs = packLocal(join(work, 'tarballs'), { testBuild: true })
 })
 
 // `next build`'s flag for each bundler: Next.js 16 builds with Turbopack unless told
