@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
 const { missingBindingMessage, nativeCandidates } = require('../lib/load-binding.js')
-const { expectedPackage, platformSuffix, targetHost, targetSuffix, detectHost, libcOfMappedObjects, WASM_PACKAGE } = require('../lib/platform.js')
+const { expectedPackage, platformSuffix, targetHost, targetSuffix, detectHost, libcOfMappedObjects, libcOfReport, WASM_PACKAGE } = require('../lib/platform.js')
 const { patchBinding } = await import('../scripts/patch-binding.mjs')
 const pkg = require('../package.json')
 const npmDir = new URL('../npm/', import.meta.url)
@@ -105,6 +105,23 @@ describe('the libc of the running process, from its mapped objects', () => {
   for (const [name, mapped, libc] of cases) {
     it(`${name} → ${libc}`, () => assert.equal(libcOfMappedObjects(mapped), libc))
   }
+
+  it("the process report (where there is no /proc): made without its network section, and the user's setting put back", () => {
+    for (const [made, libc] of [
+      [{ sharedObjects: ['/usr/bin/node', '/lib/ld-musl-x86_64.so.1'] }, 'musl'],
+      [{ sharedObjects: [], header: { glibcVersionRuntime: '2.36' } }, 'glibc'],
+      [{ header: {} }, null],
+    ]) {
+      for (const setting of [false, true]) {
+        const report = { excludeNetwork: setting, getReport() { assert.equal(this.excludeNetwork, true, 'no network section'); return made } }
+        assert.equal(libcOfReport(report), libc)
+        assert.equal(report.excludeNetwork, setting)
+      }
+    }
+    const failing = { excludeNetwork: false, getReport() { throw new Error('no report here') } }
+    assert.throws(() => libcOfReport(failing), /no report here/)
+    assert.equal(failing.excludeNetwork, false, 'put back when the report fails too')
+  })
 })
 
 // binding.js run for a made-up host: a process with that platform and arch, a file system whose

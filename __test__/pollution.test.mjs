@@ -224,8 +224,9 @@ describe('a polluted Object.prototype before the first require chooses no engine
   }
 
   /** What `entry` (the package, or binding.js itself) gives in a process with `pollution` on Object.prototype. */
-  function run(entry, pollution) {
-    const probe = `Object.assign(Object.prototype, ${JSON.stringify(pollution)})
+  function run(entry, pollution, prelude = '') {
+    const probe = `${prelude}
+      Object.assign(Object.prototype, ${JSON.stringify(pollution)})
       const outcome = (call) => { try { return call() } catch (error) { return error.code || error.message } }
       const api = outcome(() => require(${JSON.stringify(join(root, entry))}))
       const key = typeof api === 'object' && api.createKey ? api.createKey('k') : undefined
@@ -251,6 +252,12 @@ describe('a polluted Object.prototype before the first require chooses no engine
       assert.deepEqual(run('binding.js', { [name]: value }), honest)
     })
   }
+
+  it('Object.prototype.env, with process.env deleted, is no environment for the loader', () => {
+    const pollution = { env: { NAPI_RS_NATIVE_LIBRARY_PATH: evil } }
+    assert.deepEqual(run('index.js', pollution, 'delete process.env'), { engine: 'native', ...honest })
+    assert.deepEqual(run('binding.js', pollution, 'delete process.env'), honest)
+  })
 
   it('all of them at once', () => {
     assert.deepEqual(run('index.js', polluted), { engine: 'native', ...honest })

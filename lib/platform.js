@@ -35,9 +35,13 @@ function expectedPackage() {
 // Taken at load: code that replaces Object.hasOwn later does not change what is read.
 const { hasOwn } = Object
 
-/** `process.env[name]` when it is an own string property of `process.env`, else `undefined`. */
+/**
+ * `process.env[name]` when it is an own string property of `process.env`, and `env` an own
+ * property of `process` (else a polluted `Object.prototype.env` would stand in for a deleted
+ * one); otherwise `undefined`.
+ */
 function ownEnv(name) {
-  const env = typeof process === 'object' && process !== null ? process.env : undefined
+  const env = typeof process === 'object' && process !== null && hasOwn(process, 'env') ? process.env : undefined
   if (typeof env !== 'object' || env === null || !hasOwn(env, name)) return undefined
   const value = env[name]
   return typeof value === 'string' ? value : undefined
@@ -60,11 +64,8 @@ function detectLinuxLibc() {
     // no /proc (a sandbox): ask the process report
   }
   try {
-    process.report.excludeNetwork = true
-    const report = process.report.getReport()
-    const libc = libcOfMappedObjects((report.sharedObjects || []).join('\n'))
+    const libc = libcOfReport(process.report)
     if (libc) return libc
-    if (report.header?.glibcVersionRuntime) return 'glibc'
   } catch {
     // no report (not every runtime has one): ask ldd
   }
@@ -72,6 +73,21 @@ function detectLinuxLibc() {
     return require('node:fs').readFileSync('/usr/bin/ldd', 'utf8').includes('musl') ? 'musl' : 'glibc'
   } catch {
     return 'glibc' // as the generated loader assumes
+  }
+}
+
+/**
+ * `'musl'`, `'glibc'` or null: the C library the process report names. The report is made
+ * without its network section (slow where DNS is), and the user's setting is put back.
+ */
+function libcOfReport(report) {
+  const excludeNetwork = report.excludeNetwork
+  report.excludeNetwork = true
+  try {
+    const made = report.getReport()
+    return libcOfMappedObjects((made.sharedObjects || []).join('\n')) ?? (made.header?.glibcVersionRuntime ? 'glibc' : null)
+  } finally {
+    report.excludeNetwork = excludeNetwork
   }
 }
 
@@ -143,6 +159,7 @@ module.exports = {
   ownEnv,
   detectHost,
   libcOfMappedObjects,
+  libcOfReport,
   platformSuffix,
   targetSuffix,
   targetHost,
