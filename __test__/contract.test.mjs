@@ -69,6 +69,23 @@ describe('keys', () => {
     assert.equal(nine.made.filter((key) => !nine.dropped.has(key)).length, 3)
   })
 
+  it('a drop that throws while the cache is emptied (a wasm call at the stack edge) leaves no dropped key in use', () => {
+    const { api, dropped } = countingEngine()
+    for (let i = 0; i < 8; i++) api.createUserHash('u', { secret: `s${i}` })
+    let throwOnce = true
+    // The engine marks the key dropped and then throws, as a trap after the native drop would.
+    dropped.add = function add(key) {
+      Set.prototype.add.call(this, key)
+      if (throwOnce) {
+        throwOnce = false
+        throw new RangeError('Maximum call stack size exceeded')
+      }
+      return this
+    }
+    assert.throws(() => api.createUserHash('u', { secret: 's8' }), RangeError)
+    for (let i = 0; i < 9; i++) assert.equal(api.createUserHash('u', { secret: `s${i}` }), reference(`s${i}`, 'u'), `s${i} after the failed drop`)
+  })
+
   it('a byte secret is keyed anew each call and its key dropped after the call, so changing its bytes changes the hash', () => {
     const { api, calls, made, dropped } = countingEngine()
     const secret = new Uint8Array([1, 2, 3])

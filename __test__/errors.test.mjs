@@ -1,9 +1,10 @@
 // Every bad input gets a clear error with a stable code, and no error ever shows the secret.
 import assert from 'node:assert/strict'
 import { inspect } from 'node:util'
+import vm from 'node:vm'
 import { describe, it } from 'node:test'
 
-import { apis, assertAtlasError, withEnv, withSecret } from './helpers.mjs'
+import { apis, assertAtlasError, referenceHash, withEnv, withSecret } from './helpers.mjs'
 
 const SECRET = 'Zq9x-K7vW-pR2m-Lt84-Hy6c' // no English words, so no 6-character piece of it can occur by chance
 const ID_MESSAGE = /must be a non-empty string, a safe integer or a bigint; got /
@@ -100,6 +101,19 @@ for (const { engine, api: { createUserHash, generateAtlasUserObject, verifyUserH
         for (const [options, described] of [['secret', 'a string'], [1, 'a number'], [true, 'a boolean']]) {
           assertAtlasError(() => createUserHash('u', options), TypeError, 'ERR_ATLAS_SECRET_INVALID', new RegExp(`^options must be an object such as \\{ secret \\}; got ${described}$`))
         }
+      })
+
+      it("a secret's bytes in place of the options, never a hash under ATLAS_SECRET", () => {
+        const BYTES = /^options must be an object such as \{ secret \}; got bytes \(a typed array, DataView or ArrayBuffer\): pass them as \{ secret: bytes \}$/
+        const bytes = new TextEncoder().encode(SECRET)
+        for (const options of [bytes, Buffer.from(SECRET), new Uint16Array(2), new DataView(bytes.buffer), bytes.buffer, new SharedArrayBuffer(4), vm.runInNewContext('new Uint8Array(4)')]) {
+          withSecret('the-env-secret', () => {
+            assertAtlasError(() => createUserHash('u', options), TypeError, 'ERR_ATLAS_SECRET_INVALID', BYTES)
+            assertAtlasError(() => verifyUserHash('u', 'x', options), TypeError, 'ERR_ATLAS_SECRET_INVALID', BYTES)
+            assertAtlasError(() => generateAtlasUserObject({ id: 'u' }, options), TypeError, 'ERR_ATLAS_SECRET_INVALID', BYTES)
+          })
+        }
+        assert.equal(createUserHash('u', { secret: bytes }), referenceHash(SECRET, 'u'), 'as { secret } they key')
       })
     })
 

@@ -134,7 +134,8 @@ for (const { engine, api } of apis) {
       assert.deepEqual(api.generateAtlasUserObject(doc, { secret: 'k' }), expected)
       withPollution(['id', 'name', 'email'], () => assert.deepEqual(api.generateAtlasUserObject(doc, { secret: 'k' }), expected))
       // An object made from a template object: the template is a prototype before the root.
-      assert.equal(api.generateAtlasUserObject(Object.create({ id: 'from-template' }), { secret: 'k' }).userId, 'from-template')
+      const template = { id: 'from-template', name: 'T', email: 't@example.com' }
+      assert.deepEqual(api.generateAtlasUserObject(Object.create(template), { secret: 'k' }), { userId: 'from-template', name: 'T', email: 't@example.com', userHash: referenceHash('k', 'from-template') })
     })
 
     it('a null-prototype user has its own fields; a null-prototype root under another object is the root, and does not count', () => {

@@ -174,8 +174,13 @@ function createApi(engine) {
   }
 
   function dropAllKeys() {
-    for (const key of keys.values()) engine.dropKey(key)
+    // Forgotten first: should a drop throw (a wasm call at the edge of the stack), no dropped
+    // key stays in use.
+    const dropped = [...keys.values()]
     keys.clear()
+    lastSecret = undefined
+    lastKey = undefined
+    for (const key of dropped) engine.dropKey(key)
   }
 
   function newKey(secret, source) {
@@ -222,7 +227,12 @@ function optionsSecret(options) {
     throw atlasError(TypeError, 'ERR_ATLAS_SECRET_INVALID', `options must be an object such as { secret }; got ${describeSecret(options)}`)
   }
   const secret = hasOwn(options, 'secret') ? options.secret : field(options, 'secret')
-  if (secret === ABSENT) return undefined
+  if (secret === ABSENT) {
+    // A secret's bytes in place of the options (`createUserHash(id, key)`, as createHmac takes
+    // a key) would otherwise hash with ATLAS_SECRET.
+    if (isBytes(options)) throw atlasError(TypeError, 'ERR_ATLAS_SECRET_INVALID', 'options must be an object such as { secret }; got bytes (a typed array, DataView or ArrayBuffer): pass them as { secret: bytes }')
+    return undefined
+  }
   if (secret === undefined) {
     throw atlasError(
       Error,
@@ -257,6 +267,14 @@ function copyOfBytes(value) {
   // Constructed from a typed array, a Uint8Array copies from the internal slots.
   return new OwnUint8Array(value)
 }
+
+/** Whether `value` is a typed array, DataView, ArrayBuffer or SharedArrayBuffer (of any realm). */
+function isBytes(value) {
+  if (ArrayBuffer.isView(value)) return true
+  const tag = ObjectToString(value)
+  return tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]'
+}
+const ObjectToString = Function.prototype.call.bind(Object.prototype.toString)
 
 /**
  * Whether `object[key]` is `object`'s own property: nothing on its prototype chain has
