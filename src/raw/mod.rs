@@ -27,9 +27,6 @@ mod strings;
 
 use std::cell::{Cell, RefCell};
 
-use napi::bindgen_prelude::Object;
-use napi_derive::napi;
-
 use crate::engine::{self, Status};
 use crate::user_hash::UserHasher;
 use node_api::{Call, Env, Export, Finalizer, OnGarbage, Value};
@@ -142,22 +139,13 @@ impl OnGarbage for FreeKey {
 }
 
 /// Adds `hash(userId, key)`, `verify(userId, userHash, key)` and `dropKey(key)` to the
-/// module's exports (their types are in `src/raw.d.ts`, which `napi build` puts at the top
-/// of `binding.d.ts`).
-#[napi(module_exports)]
-pub fn register_raw_exports(exports: Object, env: napi::Env) -> napi::Result<()> {
-  let env = Env::of(&env);
-  let exports = env.object(&exports);
+/// module's `exports` (their types are in `src/raw.d.ts`, which `napi build` puts at the top
+/// of `binding.d.ts`); `None` if Node-API refused one.
+fn register_exports<'a>(env: Env<'a>, exports: Value<'a>) -> Option<()> {
   env
     .export::<Hash>(exports)
     .and_then(|()| env.export::<Verify>(exports))
     .and_then(|()| env.export::<DropKey>(exports))
-    .ok_or_else(|| {
-      napi::Error::new(
-        napi::Status::GenericFailure,
-        "atlas-user-hash: could not export hash, verify and dropKey",
-      )
-    })
 }
 
 /// `hash(userId, key)`: the user hash of `userId` with `key` (from `createKey`), or a

@@ -2,7 +2,7 @@
 //! small safe function with one SAFETY note. What makes them safe is carried by four types:
 //! - [`Env`]: the `napi_env` of the running callback (module init, a function call, napi-rs
 //!   converting a return value, a finalizer), live on this thread for `'a`. It is made only by
-//!   [`Env::entered`], whose caller promises that, and by [`Env::of`] from napi-rs's own `Env`.
+//!   [`Env::entered`], whose caller promises that; every caller is in this file.
 //! - [`Value`]: a JavaScript value that a Node-API call of that env gave, valid for `'a` (the
 //!   callback's handle scope); the lifetime keeps it from outliving the callback.
 //! - [`Call`]: an [`Env`] with the `napi_callback_info` of the function call it belongs to.
@@ -19,6 +19,7 @@ use std::ptr;
 
 use napi::bindgen_prelude::{JsValue, Object, ToNapiValue, NAPI_AUTO_LENGTH};
 use napi::sys;
+use napi_derive::napi;
 
 use super::KeyExternal;
 
@@ -73,25 +74,11 @@ impl<'a> Env<'a> {
     }
   }
 
-  /// The env of napi-rs's `Env`, which napi-rs hands only to a callback it is running (here
-  /// the module's initialisation), for as long as it is borrowed.
-  pub fn of(env: &'a napi::Env) -> Self {
-    Env {
-      raw: env.raw(),
-      scope: PhantomData,
-    }
-  }
-
   fn value(self, raw: sys::napi_value) -> Value<'a> {
     Value {
       raw,
       scope: PhantomData,
     }
-  }
-
-  /// The object napi-rs gave this callback (the module's exports).
-  pub fn object(self, object: &'a Object) -> Value<'a> {
-    self.value(object.raw())
   }
 
   /// A new External whose data is `token`: a number that Node never reads through.
@@ -372,6 +359,21 @@ unsafe extern "C" fn collected<G: OnGarbage>(
   // it on the thread of that env with the env live for the call.
   let env = unsafe { Env::entered(env) };
   G::collected(env, token as usize);
+}
+
+/// Adds the hand-written exports to the module's exports (`super::register_exports`). Not
+/// public: only napi-rs calls it, once, while the module initialises.
+#[napi(module_exports)]
+fn register_raw_exports(exports: Object, env: napi::Env) -> napi::Result<()> {
+  // SAFETY: napi-rs calls a `module_exports` function only from the module's initialisation,
+  // on the JavaScript thread, with that call's live env, and `env` is dropped when it returns.
+  let env = unsafe { Env::entered(env.raw()) };
+  super::register_exports(env, env.value(exports.raw())).ok_or_else(|| {
+    napi::Error::new(
+      napi::Status::GenericFailure,
+      "atlas-user-hash: could not export hash, verify and dropKey",
+    )
+  })
 }
 
 impl ToNapiValue for KeyExternal {
