@@ -83,7 +83,8 @@ describe('keys', () => {
       return this
     }
     assert.throws(() => api.createUserHash('u', { secret: 's8' }), RangeError)
-    for (let i = 0; i < 9; i++) assert.equal(api.createUserHash('u', { secret: `s${i}` }), reference(`s${i}`, 'u'), `s${i} after the failed drop`)
+    // s7 first: it was the last secret used, whose key the contract keeps at hand.
+    for (const i of [7, 0, 1, 2, 3, 4, 5, 6, 8]) assert.equal(api.createUserHash('u', { secret: `s${i}` }), reference(`s${i}`, 'u'), `s${i} after the failed drop`)
   })
 
   it('a byte secret is keyed anew each call and its key dropped after the call, so changing its bytes changes the hash', () => {
