@@ -525,6 +525,20 @@ describe('doctor: a public copy of the secret (issue 24)', parallel, () => {
     assert.deepEqual([inFile.status, inFile.json.publicCopies], [2, [{ variable: 'NEXT_PUBLIC_ATLAS_SECRET', file: '.env.local', modes: ['production', 'development'] }]])
   })
 
+  it('an empty NEXT_PUBLIC_ATLAS_SECRET exposes nothing: hash, verify and doctor accept it, as the package does', async () => {
+    const env = { ATLAS_SECRET: SECRET, NEXT_PUBLIC_ATLAS_SECRET: '' }
+    const hashed = await run(['hash', 'u'], { env })
+    assert.deepEqual([hashed.status, hashed.stdout], [0, `${hmac(SECRET, 'u')}\n`])
+    assert.equal((await run(['verify', 'u', hmac(SECRET, 'u')], { env })).status, 0)
+    const file = envFile('public-empty.env', `NEXT_PUBLIC_ATLAS_SECRET=\nATLAS_SECRET=${SECRET}\n`)
+    assert.equal((await run(['hash', 'u', '--dotenv', file])).status, 0)
+    const doctor = await runJson(['doctor', '--dotenv', file], { env })
+    assert.deepEqual([doctor.status, doctor.json.ok, doctor.json.publicCopies], [0, true, []])
+    for (const where of ['in the environment', `in ${file}`]) {
+      assert.ok(doctor.json.notes.includes(`NEXT_PUBLIC_ATLAS_SECRET is empty ${where}: that exposes nothing, and the package ignores it; remove it all the same`), doctor.json.notes.join('\n'))
+    }
+  })
+
   it('a public copy in the --dotenv file is named by its path', async () => {
     const file = envFile('public-dotenv.env', `ATLAS_SECRET=${SECRET}\nVITE_ATLAS=\${ATLAS_SECRET}\n`)
     const { status, json } = await runJson(['doctor', '--dotenv', file])
