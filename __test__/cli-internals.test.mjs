@@ -15,6 +15,9 @@ import { asProcessEnv, nextJsReads, weRead } from './next-env.mjs'
 const require = createRequire(import.meta.url)
 const { parseEnvText, expandLikeNextJs, readLikeNextJs, loadFilesLikeNextJs, EnvFileError } = require('../bin/env-file.js')
 const { hideWholeSecrets, redactSecrets } = require('../bin/redact.js')
+const { knownCauses } = require('../bin/runtime-report.js')
+const { missingBindingMessage } = require('../lib/load-binding.js')
+const { detectHost, expectedPackage } = require('../lib/platform.js')
 
 /** The seed of this run's random cases: ATLAS_TEST_SEED, else a new one. */
 const SEED = process.env.ATLAS_TEST_SEED ? Number(process.env.ATLAS_TEST_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0
@@ -244,5 +247,15 @@ describe('redaction', () => {
     const sentence = 'ATLAS_SECRET in /srv/newbie/bad.env (line 1) ends with a newline (\\n): Atlas rejects every hash made with it'
     assert.equal(hideWholeSecrets(sentence, [newbie]), sentence)
     assert.equal(hideWholeSecrets(`--dotenv /x/${newbie}`, [`${newbie}\n`]), '--dotenv /x/[hidden: part of the secret]')
+  })
+})
+
+describe('doctor\'s known causes of a missing binary', () => {
+  it('give the fixes the loader\'s own message gives, word for word', () => {
+    const pkg = require('../package.json')
+    const expected = expectedPackage()
+    const message = missingBindingMessage(detectHost(), pkg)
+    for (const { fix } of knownCauses(expected, pkg.version)) assert.ok(message.includes(fix), `the loader's message does not say ${fix}:\n${message}`)
+    assert.ok(message.includes('https://github.com/npm/cli/issues/4828'))
   })
 })

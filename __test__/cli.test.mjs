@@ -525,6 +525,20 @@ describe('doctor: a public copy of the secret (issue 24)', parallel, () => {
     assert.deepEqual([inFile.status, inFile.json.publicCopies], [2, [{ variable: 'NEXT_PUBLIC_ATLAS_SECRET', file: '.env.local', modes: ['production', 'development'] }]])
   })
 
+  it('an empty NEXT_PUBLIC_ATLAS_SECRET exposes nothing: hash, verify and doctor accept it, as the package does', async () => {
+    const env = { ATLAS_SECRET: SECRET, NEXT_PUBLIC_ATLAS_SECRET: '' }
+    const hashed = await run(['hash', 'u'], { env })
+    assert.deepEqual([hashed.status, hashed.stdout], [0, `${hmac(SECRET, 'u')}\n`])
+    assert.equal((await run(['verify', 'u', hmac(SECRET, 'u')], { env })).status, 0)
+    const file = envFile('public-empty.env', `NEXT_PUBLIC_ATLAS_SECRET=\nATLAS_SECRET=${SECRET}\n`)
+    assert.equal((await run(['hash', 'u', '--dotenv', file])).status, 0)
+    const doctor = await runJson(['doctor', '--dotenv', file], { env })
+    assert.deepEqual([doctor.status, doctor.json.ok, doctor.json.publicCopies], [0, true, []])
+    for (const where of ['in the environment', `in ${file}`]) {
+      assert.ok(doctor.json.notes.includes(`NEXT_PUBLIC_ATLAS_SECRET is empty ${where}: that exposes nothing, and the package ignores it; remove it all the same`), doctor.json.notes.join('\n'))
+    }
+  })
+
   it('a public copy in the --dotenv file is named by its path', async () => {
     const file = envFile('public-dotenv.env', `ATLAS_SECRET=${SECRET}\nVITE_ATLAS=\${ATLAS_SECRET}\n`)
     const { status, json } = await runJson(['doctor', '--dotenv', file])
@@ -573,13 +587,13 @@ describe('doctor: what a support request needs (issue 24)', parallel, () => {
     assert.deepEqual([json.ok, json.status, json.code], [false, 'fine', 'ERR_ATLAS_BINDING_NOT_FOUND'])
     assert.deepEqual([json.runtime.engine, json.runtime.engineError.code, json.runtime.installed, json.runtime.expectedPackage.packageName], [null, 'ERR_ATLAS_BINDING_NOT_FOUND', false, expected.packageName])
     const causes = json.runtime.causes.map(({ cause, fix }) => `${cause} ${fix}`).join('\n')
-    for (const part of ['npm/cli#4828', 'delete node_modules and package-lock.json', '--omit=optional', 'another OS', 'supportedArchitectures']) assert.ok(causes.includes(part), `no ${part} in\n${causes}`)
+    for (const part of ['https://github.com/npm/cli/issues/4828', 'delete node_modules and package-lock.json', '--omit=optional', 'another OS', 'supportedArchitectures']) assert.ok(causes.includes(part), `no ${part} in\n${causes}`)
     assert.match(stderr, new RegExp(`^atlas-user-hash: ERR_ATLAS_BINDING_NOT_FOUND: no hash engine loads here .*install ${expected.packageName}`))
     const text = await run([], { bash, ...withSecret })
     assert.equal(text.status, 2)
     assert.match(text.stdout, /\nengine: {6}none \(ERR_ATLAS_BINDING_NOT_FOUND: /)
     assert.match(text.stdout, new RegExp(`needs ${expected.packageName}, not installed\\n`))
-    assert.match(text.stdout, /\ncause\? {7}npm's optional-dependencies bug \(npm\/cli#4828\).*Fix: delete node_modules and package-lock\.json, then run npm install again/)
+    assert.match(text.stdout, /\ncause\? {7}npm's optional-dependencies bug \(https:\/\/github\.com\/npm\/cli\/issues\/4828\)\. Fix: delete node_modules and package-lock\.json, then run `npm install` again/)
   })
   it('NAPI_RS_FORCE_WASI=1 without the wasm package: no engine, exit 2, and the first cause says what the variable asks for', async () => {
     const { status, json, stderr } = await runJson(['doctor'], { env: { ATLAS_SECRET: SECRET, NAPI_RS_FORCE_WASI: '1' } })

@@ -315,4 +315,13 @@ function lineCounter(src) {
   }
 }
 
-module.exports = { parseEnvText, expandLikeNextJs, readLikeNextJs, loadFilesLikeNextJs, withoutVariable, EnvFileError }
+// The files `next build`/`next start` (production) and `next dev` (development) load from the
+// app's folder, first one first: Next.js's loadEnvConfig.
+const NEXT_MODES = {
+  production: ['.env.production.local', '.env.local', '.env.production', '.env'],
+  development: ['.env.development.local', '.env.local', '.env.development', '.env'],
+}
+// Every file of either mode, once.
+const NEXT_ENV_FILES = [...new Set(Object.values(NEXT_MODES).flat())]
+
+module.exports = { NEXT_MODES, NEXT_ENV_FILES, parseEnvText, expandLikeNextJs, readLikeNextJs, loadFilesLikeNextJs, withoutVariable, EnvFileError }

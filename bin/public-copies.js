@@ -3,22 +3,19 @@
 // `doctor`'s search for a public copy of the secret: a variable that a framework puts into
 // the code it sends to browsers or apps (Next.js NEXT_PUBLIC_*, Vite VITE_*, SvelteKit and
 // Astro PUBLIC_*, Expo EXPO_PUBLIC_*) whose value is the secret, in the environment or in a
-// .env file Next.js loads from the working directory; and NEXT_PUBLIC_ATLAS_SECRET set at
-// all. It names the variable and the file, never the value.
+// .env file Next.js loads from the working directory; and NEXT_PUBLIC_ATLAS_SECRET set to
+// anything but "" (as the package, which ignores an empty one: it exposes nothing). It
+// names the variable and the file, never the value.
 
 const path = require('node:path')
-const { loadFilesLikeNextJs } = require('./env-file.js')
+const { NEXT_ENV_FILES, NEXT_MODES, loadFilesLikeNextJs } = require('./env-file.js')
 const { exists, isFifo, readEnvFile } = require('./read-env-file.js')
 const { withoutSurroundingSpace } = require('./secret-check.js')
 
 const PUBLIC_PREFIXES = ['NEXT_PUBLIC_', 'VITE_', 'PUBLIC_', 'EXPO_PUBLIC_']
 const PUBLIC_SECRET_VAR = 'NEXT_PUBLIC_ATLAS_SECRET'
-// The files `next build`/`next start` (production) and `next dev` (development) load, first
-// one first: Next.js's loadEnvConfig.
-const NEXT_MODES = {
-  production: ['.env.production.local', '.env.local', '.env.production', '.env'],
-  development: ['.env.development.local', '.env.local', '.env.development', '.env'],
-}
+/** Whether a NEXT_PUBLIC_ATLAS_SECRET value counts as set: as for the package, not when empty. */
+const publicSecretIsSet = (value) => typeof value === 'string' && value !== ''
 
 const isPublicName = (name) => PUBLIC_PREFIXES.some((prefix) => name.startsWith(prefix))
 
@@ -48,8 +45,13 @@ function findPublicCopies({ env, cwd, secret, dotenv }) {
       if (mode && !found.modes.includes(mode)) found.modes.push(mode)
     } else copies.push({ variable, file, modes: mode ? [mode] : [] })
   }
+  const emptyPublic = (where) => {
+    const note = `${PUBLIC_SECRET_VAR} is empty ${where}: that exposes nothing, and the package ignores it; remove it all the same`
+    if (!notes.includes(note)) notes.push(note)
+  }
   for (const name of Object.keys(env)) {
-    if (name === PUBLIC_SECRET_VAR || (isPublicName(name) && isSecret(env[name]))) add(name, null)
+    if (name === PUBLIC_SECRET_VAR && env[name] === '') emptyPublic('in the environment')
+    if (name === PUBLIC_SECRET_VAR ? publicSecretIsSet(env[name]) : isPublicName(name) && isSecret(env[name])) add(name, null)
   }
   for (const [mode, load] of Object.entries(loads)) {
     for (const file of load.files) {
@@ -59,7 +61,8 @@ function findPublicCopies({ env, cwd, secret, dotenv }) {
         continue
       }
       for (const [name, value] of Object.entries(file.values)) {
-        if (name === PUBLIC_SECRET_VAR || (isPublicName(name) && isSecret(value))) add(name, file.name, mode === '--dotenv' ? null : mode)
+        if (name === PUBLIC_SECRET_VAR && value === '') emptyPublic(`in ${file.name}`)
+        if (name === PUBLIC_SECRET_VAR ? publicSecretIsSet(value) : isPublicName(name) && isSecret(value)) add(name, file.name, mode === '--dotenv' ? null : mode)
       }
     }
   }
@@ -73,7 +76,7 @@ function findPublicCopies({ env, cwd, secret, dotenv }) {
  */
 function readNextEnvFiles(cwd, dotenv, notes) {
   const texts = {}
-  for (const name of new Set(Object.values(NEXT_MODES).flat())) {
+  for (const name of NEXT_ENV_FILES) {
     const file = path.join(cwd, name)
     if (dotenv && path.resolve(dotenv.name) === file) texts[name] = dotenv.text
     else if (isFifo(file)) notes.push(`${name} is a FIFO: not read here, as its writer may never come; give it as --dotenv ${name} to check it`)
@@ -105,4 +108,4 @@ function publicCopiesProblem(copies) {
   )
 }
 
-module.exports = { findPublicCopies, describeCopy, publicCopiesProblem, PUBLIC_PREFIXES, NEXT_MODES }
+module.exports = { findPublicCopies, describeCopy, publicCopiesProblem, publicSecretIsSet, PUBLIC_PREFIXES, PUBLIC_SECRET_VAR }

@@ -11,25 +11,31 @@ const { BINARY_NAME, WASM_PACKAGE, expectedPackage, ownEnv } = require('../lib/p
 
 const PACKAGE_ROOT = path.join(__dirname, '..')
 
-// Why the platform package is missing, as users meet it, and what fixes it.
-const KNOWN_CAUSES = [
-  {
-    cause: 'npm\'s optional-dependencies bug (npm/cli#4828): a package-lock.json written by an install that skipped or lost the platform package keeps it out of every later install',
-    fix: 'delete node_modules and package-lock.json, then run npm install again (and commit the new lockfile)',
-  },
-  {
-    cause: 'installed with --omit=optional (or omit=optional in .npmrc, or NODE_ENV=production with some tools): platform packages are optional dependencies',
-    fix: 'install without omitting optional dependencies: npm install --include=optional',
-  },
-  {
-    cause: 'a lockfile made on another OS or CPU (a Mac, then npm ci in a Linux container or on the server): it may name only that machine\'s platform package',
-    fix: 'run the install on (or for) the machine that runs the app, e.g. npm install in the Dockerfile, or add this platform\'s package to the lockfile: npm install --os=<os> --cpu=<cpu> --libc=<libc> atlas-user-hash',
-  },
-  {
-    cause: 'pnpm installs platform packages only for the architectures it is told about',
-    fix: 'list the server\'s os, cpu and libc under supportedArchitectures in pnpm-workspace.yaml (e.g. os: [current, linux], cpu: [current, x64], libc: [current, glibc]) and run pnpm install again',
-  },
-]
+// Why the platform package is missing, as users meet it, and what fixes it: the causes and
+// fixes of lib/load-binding.js's missingBindingMessage, in the same words (a test in
+// __test__/cli-internals.test.mjs checks that its message still gives these fixes).
+function knownCauses(expected, version) {
+  const wanted = expected.packageName ? `${expected.packageName}@${version}` : 'this platform\'s package'
+  const machine = [`os ${expected.os}`, `cpu ${expected.cpu}`, ...(expected.libc ? [`libc ${expected.libc}`] : [])].join(', ')
+  return [
+    {
+      cause: 'npm\'s optional-dependencies bug (https://github.com/npm/cli/issues/4828)',
+      fix: 'delete node_modules and package-lock.json, then run `npm install` again',
+    },
+    {
+      cause: 'an install with --omit=optional (or npm config omit=optional)',
+      fix: `install without it, or add the package itself: \`npm install ${wanted}\``,
+    },
+    {
+      cause: 'a package-lock.json made on another OS, CPU or libc, or node_modules copied from another machine (a Mac, or a glibc image into Alpine): npm skips the optional dependencies of other platforms',
+      fix: 'delete node_modules and package-lock.json and install on the machine (in Docker: inside the image) that runs the app',
+    },
+    {
+      cause: 'pnpm installs platform packages only for the architectures it is told about',
+      fix: `its supportedArchitectures setting must include this machine (${machine}); then run \`pnpm install\` again`,
+    },
+  ]
+}
 
 // Where NAPI_RS_FORCE_WASI is set, the loader may have asked for the WebAssembly build.
 const forcedWasiCause = (value) => ({
@@ -47,6 +53,7 @@ const forcedWasiCause = (value) => ({
  */
 function runtimeReport() {
   const expected = expectedPackage()
+  const version = require('../package.json').version
   let engine = null
   let engineError = null
   try {
@@ -68,8 +75,8 @@ function runtimeReport() {
     localBuild,
     libc: expected.libc,
     node: process.versions.node,
-    packageVersion: require('../package.json').version,
-    causes: engine ? [] : forceWasi ? [forcedWasiCause(forceWasi), ...KNOWN_CAUSES] : KNOWN_CAUSES,
+    packageVersion: version,
+    causes: engine ? [] : [...(forceWasi ? [forcedWasiCause(forceWasi)] : []), ...knownCauses(expected, version)],
   }
 }
 
@@ -101,4 +108,4 @@ function runtimeLines(report) {
   return lines
 }
 
-module.exports = { runtimeReport, runtimeLines, KNOWN_CAUSES }
+module.exports = { runtimeReport, runtimeLines, knownCauses }

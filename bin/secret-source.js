@@ -4,30 +4,28 @@
 // Next.js app reads it (--dotenv), or standard input (--secret-stdin).
 
 const path = require('node:path')
-const { parseEnvText, readLikeNextJs, withoutVariable, EnvFileError } = require('./env-file.js')
+const { NEXT_ENV_FILES, parseEnvText, readLikeNextJs, withoutVariable, EnvFileError } = require('./env-file.js')
 const { CliError } = require('./errors.js')
 const { readHiddenLine } = require('./prompt.js')
 const { readEnvFile, isReadableKind } = require('./read-env-file.js')
+const { PUBLIC_SECRET_VAR, publicSecretIsSet } = require('./public-copies.js')
 const { fingerprintOf } = require('./secret-check.js')
 
 const SECRET_VAR = 'ATLAS_SECRET'
-const PUBLIC_SECRET_VAR = 'NEXT_PUBLIC_ATLAS_SECRET'
-// The files a Next.js app reads, for the hint when ATLAS_SECRET is not set in the shell.
-const NEXT_ENV_FILES = ['.env.local', '.env.production.local', '.env.development.local', '.env.production', '.env.development', '.env']
 
 /**
  * The secret to use: `{ value, source, warnings, notes, hints, publicSecret, otherSecrets }`,
  * where `value` is the text or `undefined` when none is set, `source` says where it came
  * from (as printed by --json), `warnings` are remarks every command prints, `notes` more
  * for `doctor`, `hints` what to add to a missing-secret error, `publicSecret` where a
- * NEXT_PUBLIC_ATLAS_SECRET is set (or null), and `otherSecrets` other secret values read on
+ * non-empty NEXT_PUBLIC_ATLAS_SECRET is set (or null; an empty one exposes nothing), and `otherSecrets` other secret values read on
  * the way, which no message may show either; with --dotenv, `file` is `{ name, text }`.
  * @param {{ envFile?: { path: string, option: string }, secretStdin: boolean }} request
  * @param {{ env: object, stdin: object, err: Function }} io
  * @param {string} cwd the working directory
  */
 async function readSecret(request, io, cwd) {
-  const inEnvironment = Object.hasOwn(io.env, PUBLIC_SECRET_VAR) ? 'is set in this environment' : null
+  const inEnvironment = Object.hasOwn(io.env, PUBLIC_SECRET_VAR) && publicSecretIsSet(io.env[PUBLIC_SECRET_VAR]) ? 'is set in this environment' : null
   let secret
   if (request.envFile !== undefined) secret = readEnvFileSecret(request.envFile, io.env, cwd)
   else if (request.secretStdin) secret = await readStdinSecret(io)
@@ -76,7 +74,7 @@ function readEnvFileSecret({ path: file, option }, env, cwd) {
   }
   if (app.wins === 'environment') warnings.push(...environmentWinsNotes(app, fileOwn, last, env[SECRET_VAR]))
   if (app.expanded?.includes('\0')) warnings.push(nulNote(app.expanded))
-  const publicSecret = Object.hasOwn(parsed, PUBLIC_SECRET_VAR) ? `is defined in ${absolute}` : null
+  const publicSecret = Object.hasOwn(parsed, PUBLIC_SECRET_VAR) && publicSecretIsSet(parsed[PUBLIC_SECRET_VAR]) ? `is defined in ${absolute}` : null
   return { value: app.value, source, warnings, notes: [], publicSecret, otherSecrets: [fileOwn.value, parsed[SECRET_VAR]], file: { name: absolute, text } }
 }
 
@@ -132,4 +130,4 @@ async function readStdinSecret(io) {
   return { value: text.slice(0, text.length - removed.length), source: { kind: 'stdin', terminal: false, finalNewlineRemoved: Boolean(removed) }, warnings: [], notes }
 }
 
-module.exports = { readSecret, SECRET_VAR, PUBLIC_SECRET_VAR }
+module.exports = { readSecret, SECRET_VAR }

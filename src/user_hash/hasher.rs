@@ -29,8 +29,8 @@ const IV: [u32; 8] = [
 /// SHA-256's block function (`sha2::compress256`, hardware SHA where the CPU has it).
 /// Nothing changes it after it is made: a hash or a panic in the middle of one cannot leave
 /// it in another state. The states stand for the secret: they are zeroed when the
-/// `UserHasher` is dropped, and so is each copy a hash makes, and the key block.
-#[derive(Clone)]
+/// `UserHasher` is dropped, and so is each copy a hash makes, and the key block. It is not
+/// `Clone`: a copy of the states could outlive the key's wipe.
 pub struct UserHasher {
   inner: [u32; 8],
   outer: [u32; 8],
@@ -87,8 +87,8 @@ impl UserHasher {
 
   /// HMAC-SHA256 of `user_id`: H((K ^ opad) || H((K ^ ipad) || user_id)).
   fn mac(&self, user_id: &[u8]) -> [u8; 32] {
-    let inner = finish(self.inner, user_id);
-    finish(self.outer, &inner)
+    let inner = finish(&self.inner, user_id);
+    finish(&self.outer, &inner)
   }
 }
 
@@ -105,10 +105,12 @@ fn pad_state(key: &[u8; BLOCK], pad: u8) -> [u32; 8] {
 
 /// The SHA-256 digest of a message whose first block (a pad block) left `state`, and whose
 /// remaining bytes are `message`: the rest of the blocks, then FIPS 180-4's padding (0x80,
-/// zeros, the whole message's length in bits, big-endian). The state, a copy of a key's, is
-/// zeroed afterwards.
-fn finish(state: [u32; 8], message: &[u8]) -> [u8; 32] {
-  let mut state = Zeroizing::new(state);
+/// zeros, the whole message's length in bits, big-endian). The state is copied from
+/// `key_state` straight into a buffer that is zeroed afterwards (passing it by value would
+/// leave another copy on the stack).
+fn finish(key_state: &[u32; 8], message: &[u8]) -> [u8; 32] {
+  let mut state = Zeroizing::new([0u32; 8]);
+  state.copy_from_slice(key_state);
   let mut blocks = message.chunks_exact(BLOCK);
   for block in &mut blocks {
     compress(&mut state, block.try_into().expect("a whole block"));

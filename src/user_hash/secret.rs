@@ -1,7 +1,8 @@
 use super::SecretProblem;
 
 /// A secret as it reaches an engine: text (checked for surrounding whitespace) or raw bytes.
-#[derive(Clone, Copy, Debug)]
+/// Not `Debug`, so that no `{:?}` can print one.
+#[derive(Clone, Copy)]
 pub enum Secret<'a> {
   Text(&'a str),
   Bytes(&'a [u8]),
