@@ -334,7 +334,7 @@ function publicSecretError() {
   return atlasError(
     Error,
     'ERR_ATLAS_SECRET_PUBLIC',
-    'NEXT_PUBLIC_ATLAS_SECRET is set in the server environment, and Next.js inlines every NEXT_PUBLIC_ variable into the JavaScript it sends to browsers, so treat that secret as public. Rename the variable to ATLAS_SECRET (without NEXT_PUBLIC_), rotate the secret in Atlas, and redeploy. No hash is made while it is set, even with { secret } in the options.',
+    'NEXT_PUBLIC_ATLAS_SECRET is set in the server environment, and Next.js inlines every NEXT_PUBLIC_ variable into the JavaScript it sends to browsers, so treat that secret as public. Rename the variable to ATLAS_SECRET (without NEXT_PUBLIC_), rotate the secret in Atlas, and redeploy. While it is set, secrets are refused (checked when one is first used in a process, and on every call with a Uint8Array), even with { secret } in the options.',
   )
 }
 
