@@ -38,8 +38,8 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /**
  * Checks `secret` (a string, used as its UTF-8, or a `Uint8Array` of key bytes) and keys
- * an HMAC with it: returns the key, an opaque frozen `External` for `hash` and `verify` that
- * JavaScript holds (`dropKey` or the garbage collector frees it), or a negative status when a check
- * failed or the call panicked.
+ * an HMAC with it: returns the key, an opaque `External` (under Deno a wrapped empty object:
+ * see [`raw`]) for `hash` and `verify` that JavaScript holds (`dropKey` or the garbage
+ * collector frees it), or a negative status when a check failed or the call panicked.
  */
 export declare function createKey(secret: string | Uint8Array): Key | number

@@ -113,6 +113,9 @@ describe('random values in every argument, against an oracle', () => {
     if (opts !== undefined && opts !== null && typeof opts !== 'object') return { code: 'ERR_ATLAS_SECRET_INVALID', type: TypeError }
     const given = opts === undefined || opts === null ? ABSENT : byRule(opts, 'secret', ABSENT)
     if (given === undefined) return { code: 'ERR_ATLAS_SECRET_MISSING', type: Error } // { secret: undefined } is no fallback
+    // A secret's bytes in place of the options, with no secret field, are no options.
+    const bytes = ArrayBuffer.isView(opts) || opts instanceof ArrayBuffer || opts instanceof SharedArrayBuffer
+    if (given === ABSENT && bytes) return { code: 'ERR_ATLAS_SECRET_INVALID', type: TypeError }
     if (given !== ABSENT && typeof given !== 'string' && !(given instanceof Uint8Array)) return { code: 'ERR_ATLAS_SECRET_INVALID', type: TypeError }
     const chosen = given === ABSENT ? env : given
     if (chosen === undefined || chosen.length === 0) return { code: 'ERR_ATLAS_SECRET_MISSING', type: Error }
