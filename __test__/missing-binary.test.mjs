@@ -23,7 +23,8 @@ import { quick } from './helpers.mjs'
 const require = createRequire(import.meta.url)
 const { expectedPackage, WASM_PACKAGE } = require('../lib/platform.js')
 const pkg = require('../package.json')
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+// npm is npm.cmd on Windows, which Node starts only through a shell (CVE-2024-27980).
+const onWindows = process.platform === 'win32'
 const wasmTarball = process.env.ATLAS_TEST_WASM_TARBALL
 const expected = createHmac('sha256', 'k').update('u').digest('hex')
 
@@ -53,7 +54,7 @@ describe('a native binary that did not install, in a project installed from the 
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, dependencies }))
     return dir
   }
-  const npmIn = (dir, ...args) => execFileSync(npm, [...args, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, encoding: 'utf8', env })
+  const npmIn = (dir, ...args) => execFileSync('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, encoding: 'utf8', env, shell: onWindows })
   const run = (dir, extraEnv = {}) => JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8', env: { ...env, ...extraEnv } }))
 
   /** Checks the error a project without the platform package gets: its name, this machine, and every known fix. */

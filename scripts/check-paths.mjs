@@ -10,7 +10,7 @@
 //   node scripts/check-paths.mjs          prints each missing path with where it is named; exit 1 if any
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { dirname, extname, join, normalize, resolve } from 'node:path'
+import { dirname, extname, join, posix, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { nextjsBlocks } from '../examples/nextjs/scripts/readme-blocks.mjs'
@@ -109,7 +109,7 @@ export function missingPaths(files, read, exists) {
     const named = isDoc ? [...pathTokens(text, topDirs), ...markdownLinks(text)] : pathTokens(commentText(text, extname(file)), topDirs)
     for (const { path, line, anchor } of named) {
       if (appPaths.has(path)) continue
-      const target = path === '' ? file : folders(file, path).map((folder) => normalize(join(folder, path))).find(exists)
+      const target = path === '' ? file : folders(file, path).map((folder) => posix.normalize(posix.join(folder, path))).find(exists)
       if (!target) missing.push({ file, line, path })
       else if (anchor && target.endsWith('.md') && !headingAnchors(read(target)).has(anchor)) missing.push({ file, line, path: `${path}#${anchor}` })
     }
@@ -119,11 +119,12 @@ export function missingPaths(files, read, exists) {
 
 /** The folders a path named in `file` may be written from. */
 function folders(file, path) {
-  const own = dirname(file)
+  // Repository paths, as git lists them: '/'-separated on every OS.
+  const own = posix.dirname(file)
   if (/^\.{1,2}\//.test(path)) return [own] // ./x, ../x: from the file's folder
   if (DOCS.test(file)) return [own, '.'] // a doc: from its folder or the root
   const above = []
-  for (let folder = own; folder !== '.'; folder = dirname(folder)) above.push(folder)
+  for (let folder = own; folder !== '.'; folder = posix.dirname(folder)) above.push(folder)
   return [...above, '.'] // a comment: from its folder, one above it, or the root
 }
 
