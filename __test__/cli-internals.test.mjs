@@ -17,7 +17,7 @@ const { parseEnvText, expandLikeNextJs, readLikeNextJs, loadFilesLikeNextJs, Env
 const { hideWholeSecrets, redactSecrets } = require('../bin/redact.js')
 const { knownCauses } = require('../bin/runtime-report.js')
 const { missingBindingMessage } = require('../lib/load-binding.js')
-const { detectHost, expectedPackage } = require('../lib/platform.js')
+const { detectHost, expectedPackage } = require('../lib/load-binding.js')
 
 /** The seed of this run's random cases: ATLAS_TEST_SEED, else a new one. */
 const SEED = process.env.ATLAS_TEST_SEED ? Number(process.env.ATLAS_TEST_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0

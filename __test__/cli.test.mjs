@@ -19,7 +19,7 @@ import { ORACLE_BATCH_MS, ORACLE_FLAGS } from './next-env.mjs'
 const require = createRequire(import.meta.url)
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const { detectHost, expectedPackage, platformSuffix } = require('../lib/platform.js')
+const { detectHost, expectedPackage, platformSuffix } = require('../lib/load-binding.js')
 
 // No English words, and every 6-character piece has a letter past f: none can turn up in
 // the help text or in hex output by chance.

@@ -1,6 +1,6 @@
 // load-binding.js: how it finds the binary (directly, or through the generated loader, with
 // which its fast path agrees on every target), NAPI_RS_FORCE_WASI, its missing-binary error
-// for hosts other than this one, and lib/platform.js's names against the npm/ folders that
+// for hosts other than this one, and lib/load-binding.js's names against the npm/ folders that
 // `napi create-npm-dirs` made.
 import assert from 'node:assert/strict'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
 const { missingBindingMessage, nativeCandidates } = require('../lib/load-binding.js')
-const { expectedPackage, platformSuffix, targetHost, targetSuffix, detectHost, libcOfMappedObjects, libcOfReport, WASM_PACKAGE } = require('../lib/platform.js')
+const { expectedPackage, platformSuffix, targetHost, targetSuffix, detectHost, libcOfMappedObjects, libcOfReport, WASM_PACKAGE } = require('../lib/load-binding.js')
 const { patchBinding } = await import('../scripts/patch-binding.mjs')
 const pkg = require('../package.json')
 const npmDir = new URL('../npm/', import.meta.url)
@@ -132,7 +132,7 @@ function generatedLoaderFor(host, present) {
   const notFound = (specifier) => Object.assign(new Error(`Cannot find module '${specifier}'`), { code: 'MODULE_NOT_FOUND' })
   const fakeRequire = (specifier) => {
     if (specifier === 'fs') return { readFileSync: () => (host.libc === 'musl' ? 'musl libc (x86_64)' : 'GNU C Library') }
-    if (specifier === './lib/platform.js') return { ownEnv: () => undefined }
+    if (specifier === './lib/load-binding.js') return { ownEnv: () => undefined }
     const packageJson = /^(.*)\/package\.json$/.exec(specifier)
     if (packageJson && present.includes(packageJson[1])) return { version: pkg.version }
     tried.push(specifier)
@@ -199,9 +199,9 @@ it("expectedPackage() is this process's platform package", () => {
 })
 
 describe('binding.js, as patched after napi build', () => {
-  it('reads no process.env itself: every variable goes through ownEnv (lib/platform.js)', () => {
+  it('reads no process.env itself: every variable goes through ownEnv (lib/load-binding.js)', () => {
     assert.doesNotMatch(generatedSource, /process\.env/)
-    assert.match(generatedSource, /^const \{ ownEnv: __atlasOwnEnv \} = require\('\.\/lib\/platform\.js'\)$/m)
+    assert.match(generatedSource, /^const \{ ownEnv: __atlasOwnEnv \} = require\('\.\/lib\/load-binding\.js'\)$/m)
     assert.match(generatedSource, /__atlasOwnEnv\('NAPI_RS_NATIVE_LIBRARY_PATH'\)/)
     assert.equal(patchBinding(generatedSource), generatedSource, 'patching again changes nothing')
   })
@@ -252,7 +252,7 @@ describe('the wasm package as the fallback', () => {
     mkdirSync(main, { recursive: true })
     mkdirSync(join(main, 'lib'))
     if (native) copyFileSync(fileURLToPath(new URL(`../${nativeBinary}`, import.meta.url)), join(main, nativeBinary))
-    for (const file of ['package.json', 'lib/load-binding.js', 'lib/platform.js', 'binding.js']) copyFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)), join(main, file))
+    for (const file of ['package.json', 'lib/load-binding.js', 'binding.js']) copyFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)), join(main, file))
     if (wasmMain !== undefined) {
       const wasm = join(dir, 'node_modules', WASM_PACKAGE)
       mkdirSync(wasm, { recursive: true })

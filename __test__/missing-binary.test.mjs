@@ -21,7 +21,7 @@ import { execFileSync } from './child-process.mjs'
 import { quick } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
-const { expectedPackage, WASM_PACKAGE } = require('../lib/platform.js')
+const { expectedPackage, WASM_PACKAGE } = require('../lib/load-binding.js')
 const pkg = require('../package.json')
 // npm is npm.cmd on Windows, which Node starts only through a shell (CVE-2024-27980).
 const onWindows = process.platform === 'win32'

@@ -1,13 +1,13 @@
 'use strict'
 
 // `doctor`'s report of what a support request needs: the engine this machine loads, the
-// platform package it needs (decided by lib/platform.js, as the loader decides it) and
+// platform package it needs (decided by lib/load-binding.js, as the loader decides it) and
 // whether it is installed, the C library, the Node.js and package versions; and, where no
 // engine loads, the known causes of a missing binary with their fixes.
 
 const fs = require('node:fs')
 const path = require('node:path')
-const { BINARY_NAME, WASM_PACKAGE, expectedPackage, ownEnv } = require('../lib/platform.js')
+const { BINARY_NAME, WASM_PACKAGE, expectedPackage, ownEnv } = require('../lib/load-binding.js')
 
 const PACKAGE_ROOT = path.join(__dirname, '..')
 

@@ -1,5 +1,5 @@
 // Makes napi-rs's generated loader, binding.js, read environment variables as own properties
-// of process.env only (lib/platform.js's ownEnv), so that a polluted Object.prototype cannot name the module
+// of process.env only (lib/load-binding.js's ownEnv), so that a polluted Object.prototype cannot name the module
 // it loads (NAPI_RS_NATIVE_LIBRARY_PATH) or the flavour it prefers. `napi build --js binding.js`
 // writes the file anew on every `npm run build` / `build:debug`; both run this right after, and
 // __test__/load-binding.test.mjs fails on a binding.js that reads process.env itself.
@@ -15,8 +15,8 @@ import { scriptArgs } from './script-args.mjs'
 const MARKER = '// atlas-user-hash: patched by scripts/patch-binding.mjs'
 const HEADER = `${MARKER}, which \`npm run build\` runs after every
 // \`napi build\` that writes this file anew: every environment variable is read through ownEnv
-// (lib/platform.js), as an own property of the environment, never from a polluted Object.prototype.
-const { ownEnv: __atlasOwnEnv } = require('./lib/platform.js')
+// (lib/load-binding.js), as an own property of the environment, never from a polluted Object.prototype.
+const { ownEnv: __atlasOwnEnv } = require('./lib/load-binding.js')
 `
 
 /** `source` (a generated binding.js) with each `process.env.NAME` read made an own-property read. */

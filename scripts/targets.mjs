@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createRequire } from 'node:module'
 
 // The one mapping from a target triple to napi-rs's platform name, shared with the loader.
-const { targetSuffix } = createRequire(import.meta.url)('../lib/platform.js')
+const { targetSuffix } = createRequire(import.meta.url)('../lib/load-binding.js')
 export { targetSuffix }
 
 /** The WebAssembly fallback package, for machines with no native binary (not in napi.targets). */
