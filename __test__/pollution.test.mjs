@@ -138,6 +138,17 @@ for (const { engine, api } of apis) {
       assert.deepEqual(api.generateAtlasUserObject(Object.create(template), { secret: 'k' }), { userId: 'from-template', name: 'T', email: 't@example.com', userHash: referenceHash('k', 'from-template') })
     })
 
+    it('a prototype holds a field up to 256 links down the chain; past that (a Proxy inventing prototypes), it is absent', () => {
+      // user → p1 → … → p<depth> → Object.prototype, the id on p<depth>.
+      const chain = (depth) => {
+        let object = { id: `at-${depth}` }
+        for (let i = 1; i < depth; i++) object = Object.create(object)
+        return Object.create(object)
+      }
+      assert.equal(api.generateAtlasUserObject(chain(256), { secret: 'k' }).userHash, referenceHash('k', 'at-256'))
+      assertAtlasError(() => api.generateAtlasUserObject(chain(257), { secret: 'k' }), TypeError, 'ERR_ATLAS_INVALID_USER_ID', ID_MISSING)
+    })
+
     it('a null-prototype user has its own fields; a null-prototype root under another object is the root, and does not count', () => {
       const bare = Object.assign(Object.create(null), { id: 'bare', email: 'b@example.com' })
       assert.deepEqual(api.generateAtlasUserObject(bare, { secret: 'k' }), { userId: 'bare', name: undefined, email: 'b@example.com', userHash: referenceHash('k', 'bare') })
