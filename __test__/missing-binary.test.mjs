@@ -13,7 +13,7 @@ import { createHmac } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 
 import { packLocal } from '../scripts/pack-local.mjs'
@@ -25,7 +25,8 @@ const { expectedPackage, WASM_PACKAGE } = require('../lib/load-binding.js')
 const pkg = require('../package.json')
 // npm is npm.cmd on Windows, which Node starts only through a shell (CVE-2024-27980).
 const onWindows = process.platform === 'win32'
-const wasmTarball = process.env.ATLAS_TEST_WASM_TARBALL
+// Resolved here: npm installs it from inside each project.
+const wasmTarball = process.env.ATLAS_TEST_WASM_TARBALL && resolve(process.env.ATLAS_TEST_WASM_TARBALL)
 const expected = createHmac('sha256', 'k').update('u').digest('hex')
 
 // What a project's server meets at require time: the engine and a hash, or the error.
